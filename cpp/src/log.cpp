@@ -6,10 +6,15 @@ namespace ozmap::log {
 
 logger::logger(sink_fn sink, level threshold)
     : sink_(sink ? std::make_shared<const sink_fn>(std::move(sink)) : nullptr),
-      threshold_(threshold) {}
+      threshold_(std::make_shared<std::atomic<int>>(static_cast<int>(threshold))) {}
 
 bool logger::enabled(level severity) const noexcept {
-    return sink_ && static_cast<int>(severity) >= static_cast<int>(threshold_);
+    return sink_ && static_cast<int>(severity) >= threshold_->load(std::memory_order_relaxed);
+}
+
+void logger::set_threshold(level threshold) const noexcept {
+    if (threshold_)
+        threshold_->store(static_cast<int>(threshold), std::memory_order_relaxed);
 }
 
 logger logger::child(std::string_view suffix) const {

@@ -2,6 +2,7 @@
 // The level is checked before a message is built, so filtered records cost nothing.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,14 +21,16 @@ struct record {
 
 using sink_fn = std::function<void(const record&)>;
 
-// A copyable handle to a sink and a threshold. A default-constructed logger drops
-// everything. The sink may be called from any thread; it must not block for long.
+// A copyable handle to a sink and a threshold shared by all copies (so an embedder can
+// follow its own logging configuration with set_threshold). A default-constructed logger
+// drops everything. The sink may be called from any thread; it must not block for long.
 class logger {
 public:
     logger() = default;
     logger(sink_fn sink, level threshold);
 
     bool enabled(level severity) const noexcept;
+    void set_threshold(level threshold) const noexcept;
     logger child(std::string_view suffix) const;
 
     void emit(level severity, std::string message) const;
@@ -40,7 +43,7 @@ public:
 
 private:
     std::shared_ptr<const sink_fn> sink_;
-    level threshold_ = level::error;
+    std::shared_ptr<std::atomic<int>> threshold_;
     std::string name_ = "ozmap_connector";
 };
 

@@ -1,0 +1,3 @@
+from ozmap_connector.cli import main
+
+main()
