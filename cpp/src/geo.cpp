@@ -70,6 +70,20 @@ void validate_radius(double radius_m) {
                                 max_radius_m, " m"));
 }
 
+void validate_in_area(point p, const bounding_box& area, std::string_view what) {
+    using detail::str;
+
+    if (area.contains(p))
+        return;
+    if (area.contains({p.lng, p.lat}))
+        throw_invalid_input(str(what, ": (", p.lat, ", ", p.lng,
+                                ") looks like [lng, lat]; pass latitude first"));
+    throw_invalid_input(str(what, ": (", p.lat, ", ", p.lng,
+                            ") is outside the service area (latitude ", area.min_lat, " to ",
+                            area.max_lat, ", longitude ", area.min_lng, " to ",
+                            area.max_lng, ")"));
+}
+
 double distance_m(point a, point b) noexcept {
     return bg::distance(sphere_point{a.lng, a.lat}, sphere_point{b.lng, b.lat}, haversine);
 }

@@ -103,6 +103,14 @@ TEST(Validation, RefusesTheZeroZeroPlaceholder) {
     EXPECT_NO_THROW(validate_point({0.0, 0.1}));
 }
 
+TEST(Validation, ServiceAreaCatchesASwappedBrazilianPoint) {
+    EXPECT_NO_THROW(validate_in_area({-27.5954, -48.5480}, brazil_area));
+    const auto swapped = message_of([] { validate_in_area({-48.5480, -27.5954}, brazil_area); });
+    EXPECT_NE(swapped.find("[lng, lat]"), std::string::npos) << swapped;
+    const auto lisbon = message_of([] { validate_in_area({38.72, -9.14}, brazil_area); });
+    EXPECT_NE(lisbon.find("outside the service area"), std::string::npos) << lisbon;
+}
+
 TEST(Validation, Radius) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (const double bad : {0.0, -1.0, nan, std::numeric_limits<double>::infinity(),

@@ -15,12 +15,10 @@ inline void append(std::string& out, std::string_view text) { out.append(text); 
 
 inline void append(std::string& out, const std::string& text) { out += text; }
 
-// NOTE: string literals get their own overload; converting them to string_view here makes
-// GCC 12 warn about a null comparison inside std::string_view (-Wnonnull-compare).
-template <std::size_t N>
-void append(std::string& out, const char (&text)[N]) {
-    out += static_cast<const char*>(text);
-}
+// NOTE: C strings get their own overload. Without it a const char* would pick the bool
+// overload (a standard conversion beats string_view's user-defined one), and string
+// literals converted to string_view make GCC 12 warn (-Wnonnull-compare).
+inline void append(std::string& out, const char* text) { out += text; }
 
 inline void append(std::string& out, char c) { out.push_back(c); }
 

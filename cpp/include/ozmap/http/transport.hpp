@@ -60,7 +60,7 @@ struct timeouts {
 };
 
 struct retry_policy {
-    int max_attempts = 3;  // 1 = no retry
+    int max_attempts = 3;  // 1 = no retry (a stale keep-alive resend is not counted)
     std::chrono::milliseconds base_delay{200};
     std::chrono::milliseconds max_delay{2'000};
 };
@@ -71,6 +71,12 @@ struct options {
     std::size_t body_limit = 64u * 1024u * 1024u;
     std::size_t header_limit = 16u * 1024u;
     std::size_t max_connections = 4;  // kept alive and idle per transport
+    // A pooled connection idle for longer than this is closed instead of reused.
+    std::chrono::milliseconds keep_alive_idle{30'000};
+    // A request that is not idempotent reuses a pooled connection only when it has been
+    // idle for less than this: a connection the server is about to close would turn a
+    // POST into an ambiguous outcome. Older ones are left for idempotent requests.
+    std::chrono::milliseconds write_reuse_idle{2'000};
     std::string ca_file;              // extra trusted CA (PEM), besides the system store
     bool insecure_skip_tls_verify = false;
     std::string user_agent = "ozmap-connector";
@@ -81,11 +87,21 @@ struct options {
 // Sends requests to one endpoint. Thread-safe: many threads may call send() at once.
 //
 // send() returns the response for any status except redirects, which are not followed:
-// a 3xx throws an http_status error naming the target. Failures throw ozmap::error:
-// transport (refused, DNS, reset, truncated), timeout, tls, and ambiguous when a
-// non-idempotent request may have reached the server but no response came back.
+// a 3xx throws an http_status error naming the target (the request, and its
+// Authorization header, never goes anywhere but the endpoint). Failures throw
+// ozmap::error: transport (refused, DNS, reset, truncated, malformed, over a limit),
+// timeout, tls, and ambiguous when a non-idempotent request may have reached the server
+// but no usable response came back. Messages never contain options.secrets.
+//
 // Idempotent requests are retried within the total deadline with exponential backoff
-// and jitter on transport failures, timeouts, 502/503/504, and 429 whose Retry-After fits.
+// and jitter on transport failures, timeouts, 500/502/503/504, and 429 whose
+// Retry-After fits (see ozmap/http/retry.hpp). When the retries are used up, or the
+// wait does not fit, the last 429 or 5xx response is returned, Retry-After included,
+// and the caller maps it. A request that is not idempotent is never retried: a failure
+// before it was written (refused, DNS, TLS, connect timeout) is a transport, tls or
+// timeout error, since nothing reached the server; any failure after is ambiguous. An
+// idempotent request whose reused keep-alive connection turns out closed is resent
+// once on a new connection, outside the attempt count.
 class transport {
 public:
     virtual ~transport() = default;

@@ -1,0 +1,7 @@
+from . import (
+    ozmap_backend,
+    ozmap_feasibility_line,
+    ozmap_log,
+    ozmap_service,
+    res_config_settings,
+)
