@@ -534,6 +534,29 @@ def coverage(
     )
 
 
+@cli.command()
+@click.option(
+    "--size",
+    type=click.Choice(["small", "medium", "large"]),
+    default="small",
+    show_default=True,
+    help="Size of the simulated network.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Network seed.")
+@click.option(
+    "--radius",
+    type=DECIMAL,
+    default=250.0,
+    show_default=True,
+    help="Feasibility radius in metres.",
+)
+def demo(size: str, seed: int, radius: float) -> None:
+    """Run the whole lifecycle against the embedded OZmap simulator."""
+    from .demo import run_demo
+
+    run_demo(size=size, seed=seed, radius_m=radius)
+
+
 def _mount_simulator() -> None:
     try:
         from ozmap_simulator.cli import command

@@ -1,5 +1,4 @@
-"""The :class:`Connector`: every OZmap workflow Odoo needs, in one thread-safe object.
-"""
+"""The Connector: every OZmap workflow Odoo needs, in one thread-safe object."""
 
 from __future__ import annotations
 

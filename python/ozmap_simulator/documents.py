@@ -98,7 +98,7 @@ def splitter_type(
 
 
 def simple_type(tid: str, *, code: str, when: float, **extra: Any) -> dict:
-    """Cable, pole and OLT types: only referenced, so a code and a few fields suffice."""
+    """Cable, pole and OLT types: only referenced, so a code and a few fields do."""
     doc = {"code": code, "description": code, **extra}
     _stamp(doc, when)
     doc["id"] = tid
@@ -358,7 +358,7 @@ def property_(
     pole: str | None = None,
     name: str = "",
 ) -> dict:
-    """A property; `client` is the client document (or None) and only its id is stored."""
+    """A property; `client` is the client document (or None); only its id is kept."""
     history = []
     if client is not None:
         history.append(
@@ -496,10 +496,16 @@ def feed(
     _stamp(cable, when)
     cable["id"] = cable_id
     fibers = []
-    for n, (spl, fid) in enumerate(zip(splitters, fiber_ids), start=1):
+    for n, (spl, fid) in enumerate(zip(splitters, fiber_ids, strict=True), start=1):
         fibers.append(
-            fiber(fid, cable=cable_id, splitter=spl["id"], when=when, number=n,
-                  is_drop=False)
+            fiber(
+                fid,
+                cable=cable_id,
+                splitter=spl["id"],
+                when=when,
+                number=n,
+                is_drop=False,
+            )
         )
         spl["connectables"]["input"] = [fid]
     # NOTE: the POP's own `cables` list is left alone: it would grow with every box.
@@ -557,9 +563,13 @@ def connect(
 
 
 def port_state(splitter: dict, port: int) -> str:
-    """"free", "occupied", "blocked" or "invalid" for a 1-based port of a splitter."""
+    """ "free", "occupied", "blocked" or "invalid" for a 1-based port of a splitter."""
     outputs = splitter.get("connectables", {}).get("output", [])
-    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= len(outputs):
+    if (
+        not isinstance(port, int)
+        or isinstance(port, bool)
+        or not 1 <= port <= len(outputs)
+    ):
         return "invalid"
     if outputs[port - 1] is not None:
         return "occupied"

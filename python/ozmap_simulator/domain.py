@@ -91,7 +91,9 @@ def _position(body: dict, required: bool) -> tuple[float, float] | None:
     if body.get("coords") is not None:
         coords = body["coords"]
         _require(
-            isinstance(coords, list) and len(coords) == 2 and all(map(_is_number, coords)),
+            isinstance(coords, list)
+            and len(coords) == 2
+            and all(map(_is_number, coords)),
             "coords must be [lng, lat]",
         )
         lng, lat = coords
@@ -123,8 +125,10 @@ def _check_client_fields(body: dict) -> dict:
             _require(isinstance(body[name], bool), f"client {name} must be a boolean")
             out[name] = body[name]
     if "status" in body:
-        _require(body["status"] in (0, 1) and not isinstance(body["status"], bool),
-                 "client status must be 0 or 1")
+        _require(
+            body["status"] in (0, 1) and not isinstance(body["status"], bool),
+            "client status must be 0 or 1",
+        )
         out["status"] = body["status"]
     if "onu" in body:
         onu = body["onu"]
@@ -167,7 +171,9 @@ class Service:
     def service_splitters(self, box_id: str) -> list[dict]:
         """The box's splitters that take clients, in the order ports are handed out."""
         found = self.store.find("splitters", '"parent" = ? AND "isDrop" = 1', [box_id])
-        return sorted(found, key=lambda s: (geo.natural_key(s.get("name", "")), s["id"]))
+        return sorted(
+            found, key=lambda s: (geo.natural_key(s.get("name", "")), s["id"])
+        )
 
     def first_free_port(self, box_id: str) -> tuple[dict, int] | None:
         for spl in self.service_splitters(box_id):
@@ -219,8 +225,16 @@ class Service:
             raise ApiError(409, f"box {box['name']!r} has no free port")
         return box, found[0], found[1]
 
-    def _connect(self, prop: dict, box: dict, spl: dict, port: int, now: float,
-                 implanted: bool, poles: list | None = None) -> None:
+    def _connect(
+        self,
+        prop: dict,
+        box: dict,
+        spl: dict,
+        port: int,
+        now: float,
+        implanted: bool,
+        poles: list | None = None,
+    ) -> None:
         drop, fib = D.connect(
             box=box,
             splitter=spl,
@@ -276,7 +290,9 @@ class Service:
                     prop["drop"] = None
                 prop["cables"] = [c for c in prop.get("cables", []) if c != cable_id]
                 prop["connections"] = [
-                    c for c in prop.get("connections", []) if c.get("fiber") not in fiber_ids
+                    c
+                    for c in prop.get("connections", [])
+                    if c.get("fiber") not in fiber_ids
                 ]
                 prop["updatedAt"] = iso(now)
                 self.store.put("properties", prop)
@@ -345,7 +361,9 @@ class Service:
         box_id = body.get("box")
         _require(box_id is None or _is_id(box_id), "box must be an id")
         auto = body.get("auto_connect")
-        _require(auto is None or isinstance(auto, bool), "auto_connect must be a boolean")
+        _require(
+            auto is None or isinstance(auto, bool), "auto_connect must be a boolean"
+        )
         client_spec = body.get("client")
         _require(
             client_spec is None or isinstance(client_spec, (dict, str)),
@@ -426,10 +444,15 @@ class Service:
             or _is_number(body["potencyRead"]),
             "potencyRead must be a number or null",
         )
-        _require("tags" not in body or isinstance(body["tags"], list), "tags must be an array")
+        _require(
+            "tags" not in body or isinstance(body["tags"], list),
+            "tags must be an array",
+        )
         position = _position(body, required=False)
         auto = body.get("auto_connect")
-        _require(auto is None or isinstance(auto, bool), "auto_connect must be a boolean")
+        _require(
+            auto is None or isinstance(auto, bool), "auto_connect must be a boolean"
+        )
         _require(
             body.get("box") is None or _is_id(body["box"]), "box must be an id or null"
         )
@@ -441,11 +464,21 @@ class Service:
         now = time.time()
         with self.store.write():
             prop = self._get("properties", prop_id, "property")
-            for name in ("address", "observation", "name", "potencyRead", "tags",
-                         "external_id"):
+            for name in (
+                "address",
+                "observation",
+                "name",
+                "potencyRead",
+                "tags",
+                "external_id",
+            ):
                 if name in body:
-                    prop[name] = body[name] if body[name] is not None else (
-                        "" if name in ("address", "observation", "name") else None
+                    prop[name] = (
+                        body[name]
+                        if body[name] is not None
+                        else (
+                            "" if name in ("address", "observation", "name") else None
+                        )
                     )
             if "pole" in body:
                 prop["pole"] = body["pole"] if _is_id(body["pole"]) else None
@@ -475,12 +508,18 @@ class Service:
             self._close_history(prop, old, now)
         if new is not None:
             prop.setdefault("history", {}).setdefault("clients", []).append(
-                {"id": new["id"], "code": new["code"], "enter_date": iso(now),
-                 "exit_date": None}
+                {
+                    "id": new["id"],
+                    "code": new["code"],
+                    "enter_date": iso(now),
+                    "exit_date": None,
+                }
             )
         prop["client"] = new_id
 
-    def _patch_property_port(self, prop: dict, body: dict, auto: bool, now: float) -> None:
+    def _patch_property_port(
+        self, prop: dict, body: dict, auto: bool, now: float
+    ) -> None:
         connector = body.get("connector")
         port = body.get("port")
         wants_port = connector is not None or auto or port is not None
@@ -488,7 +527,7 @@ class Service:
             return
         current = prop.get("connections") or []
         current_box = prop.get("box")
-        new_box_id = body["box"] if "box" in body else current_box
+        new_box_id = body.get("box", current_box)
         if not wants_port:
             if new_box_id != current_box:
                 self._disconnect(prop, now, remove_drop=True)
@@ -510,12 +549,18 @@ class Service:
         target = self._choose_port(box, connector, port, auto)
         assert target is not None
         tbox, spl, new_port = target
-        client = self.store.get("ftth-clients", prop["client"]) if prop.get("client") else None
+        client = (
+            self.store.get("ftth-clients", prop["client"])
+            if prop.get("client")
+            else None
+        )
         self._disconnect(prop, now, remove_drop=True)
         # The old drop may have come off the same box or splitter: read them again.
         tbox = self.store.get("boxes", tbox["id"]) or tbox
         spl = self.store.get("splitters", spl["id"]) or spl
-        self._connect(prop, tbox, spl, new_port, now, bool(client and client.get("implanted")))
+        self._connect(
+            prop, tbox, spl, new_port, now, bool(client and client.get("implanted"))
+        )
 
     def delete_property(self, prop_id: str) -> None:
         now = time.time()
@@ -523,7 +568,9 @@ class Service:
             prop = self._get("properties", prop_id, "property")
             if prop.get("client"):
                 self.store.delete("ftth-clients", prop["client"])
-            self._disconnect(prop, now, remove_drop=self.config.delete_drop_with_property)
+            self._disconnect(
+                prop, now, remove_drop=self.config.delete_drop_with_property
+            )
             self.store.delete("properties", prop_id)
 
     def batch_update_properties(self, body: Any) -> None:
@@ -611,7 +658,9 @@ class Service:
             prop = self.store.get("properties", cable.get("boxB") or "")
             if prop is not None:
                 prop["connections"] = [
-                    c for c in prop.get("connections", []) if c.get("fiber") not in fiber_ids
+                    c
+                    for c in prop.get("connections", [])
+                    if c.get("fiber") not in fiber_ids
                 ]
                 prop["updatedAt"] = iso(now)
                 self.store.put("properties", prop)
@@ -624,10 +673,14 @@ class Service:
         _require(_is_id(project_id), "project is required")
         lat, lng = _position(body, required=True)  # type: ignore[misc]
         for name in ("draft", "implanted", "certified"):
-            _require(name not in body or isinstance(body[name], bool),
-                     f"{name} must be a boolean")
-        _require(body.get("name") is None or isinstance(body["name"], str),
-                 "name must be a string")
+            _require(
+                name not in body or isinstance(body[name], bool),
+                f"{name} must be a boolean",
+            )
+        _require(
+            body.get("name") is None or isinstance(body["name"], str),
+            "name must be a string",
+        )
         now = time.time()
         with self.store.write():
             self._get("projects", project_id, "project")
@@ -693,7 +746,7 @@ class Service:
         for i, item in enumerate(ports):
             _require(isinstance(item, dict), "ports entries must be objects")
             index = item.get("index", i)
-            _require(isinstance(index, int) and 0 <= index, "bad port index")
+            _require(isinstance(index, int) and index >= 0, "bad port index")
             while len(doc["ports"]) <= index:
                 doc["ports"].append({"tags": [], "blocked": False, "id": ""})
             if "blocked" in item:
@@ -720,8 +773,9 @@ class Service:
                     _require(isinstance(value, bool), f"{key} must be a boolean")
                     doc[key] = value
                 elif key == "name":
-                    _require(isinstance(value, str) and value != "",
-                             "name must be a string")
+                    _require(
+                        isinstance(value, str) and value != "", "name must be a string"
+                    )
                     doc[key] = value
                 elif key in ("coords", "lat", "lng") and route == "boxes":
                     continue
@@ -788,7 +842,7 @@ class Service:
                 for parent, count, free, blocked in self.store.execute(
                     'SELECT "parent", count(*), sum("_free"), sum("_free_blocked") '
                     'FROM splitters WHERE "isDrop" = 1 AND "parent" IN '
-                    "(SELECT value FROM json_each(?)) GROUP BY \"parent\"",
+                    '(SELECT value FROM json_each(?)) GROUP BY "parent"',
                     [json.dumps([item[1] for item in inside])],
                 ):
                     stats[parent] = (count, free, blocked)

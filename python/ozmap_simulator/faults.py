@@ -52,8 +52,18 @@ class Fault:
 _INT_FIELDS = {"status", "chunk", "after", "count", "id"}
 _FLOAT_FIELDS = {"retry_after", "latency_ms", "jitter_ms", "delay_ms", "interval_ms"}
 _SETTABLE = {
-    "kind", "route", "method", "status", "retry_after", "latency_ms", "jitter_ms",
-    "delay_ms", "chunk", "interval_ms", "after", "count",
+    "kind",
+    "route",
+    "method",
+    "status",
+    "retry_after",
+    "latency_ms",
+    "jitter_ms",
+    "delay_ms",
+    "chunk",
+    "interval_ms",
+    "after",
+    "count",
 }
 
 
@@ -61,7 +71,7 @@ def normalise_route(route: str) -> str:
     route = route.strip()
     for prefix in ("/api/v2/", "api/v2/", "/"):
         if route.startswith(prefix):
-            route = route[len(prefix):]
+            route = route[len(prefix) :]
     return route or "*"
 
 
@@ -72,7 +82,7 @@ def make_fault(spec: Any) -> Fault:
     if isinstance(spec, str):
         spec = parse_spec(spec)
     if not isinstance(spec, dict):
-        raise FaultError("a fault is an object such as {\"kind\": \"status\"}")
+        raise FaultError('a fault is an object such as {"kind": "status"}')
     unknown = set(spec) - _SETTABLE
     if unknown:
         raise FaultError(f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -80,14 +90,19 @@ def make_fault(spec: Any) -> Fault:
     if kind not in KINDS:
         raise FaultError(f"kind must be one of {', '.join(sorted(KINDS))}")
     values: dict[str, Any] = {"kind": kind}
-    for name, value in spec.items():
-        if name == "kind" or value is None:
+    for name, raw in spec.items():
+        if name == "kind" or raw is None:
             continue
+        value = raw
         if name in _INT_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise FaultError(f"{name} must be a non-negative integer")
         elif name in _FLOAT_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or value < 0
+            ):
                 raise FaultError(f"{name} must be a non-negative number")
             value = float(value)
         elif name == "route":
@@ -113,8 +128,8 @@ def make_fault(spec: Any) -> Fault:
 def parse_spec(text: str) -> dict:
     """ "kind=status,status=503,route=properties,method=POST,count=1" as a dict."""
     out: dict[str, Any] = {}
-    for part in text.split(","):
-        part = part.strip()
+    for piece in text.split(","):
+        part = piece.strip()
         if not part:
             continue
         key, sep, raw = part.partition("=")
@@ -167,7 +182,9 @@ class FaultTable:
         with self._lock:
             return [f.as_dict() for f in self._faults]
 
-    def take(self, method: str, template: str, path: str) -> tuple[list[Fault], Fault | None]:
+    def take(
+        self, method: str, template: str, path: str
+    ) -> tuple[list[Fault], Fault | None]:
         """(latency faults that fire, the other fault that fires or None)."""
         template = normalise_route(template)
         path = normalise_route(path)

@@ -43,16 +43,48 @@ _SLOTS_PER_OLT = 8
 _SPLITTERS_PER_PON = 4
 
 _HOODS = [
-    "Centro", "Trindade", "Córrego Grande", "Itacorubi", "Pantanal", "Saco dos Limões",
-    "Estreito", "Coqueiros", "Campeche", "Lagoa", "Agronômica", "Santa Mônica",
-    "Capoeiras", "Abraão", "Carvoeira", "Costeira", "Canasvieiras", "Ingleses",
-    "Jurerê", "Ribeirão", "Armação", "Rio Tavares", "Monte Verde", "Saco Grande",
+    "Centro",
+    "Trindade",
+    "Córrego Grande",
+    "Itacorubi",
+    "Pantanal",
+    "Saco dos Limões",
+    "Estreito",
+    "Coqueiros",
+    "Campeche",
+    "Lagoa",
+    "Agronômica",
+    "Santa Mônica",
+    "Capoeiras",
+    "Abraão",
+    "Carvoeira",
+    "Costeira",
+    "Canasvieiras",
+    "Ingleses",
+    "Jurerê",
+    "Ribeirão",
+    "Armação",
+    "Rio Tavares",
+    "Monte Verde",
+    "Saco Grande",
 ]
 _STREETS = [
-    "Rua das Acácias", "Rua dos Ipês", "Rua das Palmeiras", "Rua do Sol",
-    "Rua da Lagoa", "Rua das Gaivotas", "Rua dos Pescadores", "Rua da Praia",
-    "Rua das Rendeiras", "Rua do Mar", "Servidão das Orquídeas", "Rua dos Açores",
-    "Rua da Figueira", "Rua das Bromélias", "Rua do Farol", "Rua da Ponte",
+    "Rua das Acácias",
+    "Rua dos Ipês",
+    "Rua das Palmeiras",
+    "Rua do Sol",
+    "Rua da Lagoa",
+    "Rua das Gaivotas",
+    "Rua dos Pescadores",
+    "Rua da Praia",
+    "Rua das Rendeiras",
+    "Rua do Mar",
+    "Servidão das Orquídeas",
+    "Rua dos Açores",
+    "Rua da Figueira",
+    "Rua das Bromélias",
+    "Rua do Farol",
+    "Rua da Ponte",
 ]
 
 
@@ -109,12 +141,16 @@ def generate(size: str, seed: int, path: Path) -> dict:
             gen.run()
             gen.flush()
         store.create_indexes()
-        counts = {route: n for route, n in sorted(gen.counts.items())}
+        counts = dict(sorted(gen.counts.items()))
         store.set_meta(
             "network",
             json.dumps(
-                {"size": size, "seed": seed, "version": generator_version(),
-                 "counts": counts}
+                {
+                    "size": size,
+                    "seed": seed,
+                    "version": generator_version(),
+                    "counts": counts,
+                }
             ),
         )
         store.conn.execute("PRAGMA journal_mode=DELETE")
@@ -148,18 +184,43 @@ class _Feed:
         for s, slot_id in enumerate(slot_ids):
             pon_ids = [gen.new_id() for _ in range(_PONS_PER_SLOT)]
             for p, pon_id in enumerate(pon_ids):
-                gen.emit("pons", D.pon(pon_id, name=f"PON {p + 1}", slot=slot_id,
-                                       project=gen.project_id,
-                                       potency=round(gen.rng.uniform(2.5, 5.0), 1),
-                                       when=gen.clock))
+                gen.emit(
+                    "pons",
+                    D.pon(
+                        pon_id,
+                        name=f"PON {p + 1}",
+                        slot=slot_id,
+                        project=gen.project_id,
+                        potency=round(gen.rng.uniform(2.5, 5.0), 1),
+                        when=gen.clock,
+                    ),
+                )
                 triples += [(olt_id, slot_id, pon_id)] * _SPLITTERS_PER_PON
-            gen.emit("slots", D.slot(slot_id, name=f"Slot {s + 1}", olt=olt_id,
-                                     project=gen.project_id, pons=pon_ids,
-                                     starting_pon_number=1, when=gen.clock))
-        gen.emit("olts", D.olt(olt_id, name=f"OLT {self.hood + 1}-{self.olts}",
-                               parent=self.pop_id, project=gen.project_id,
-                               olt_type=gen.olt_type, ip=f"10.{self.hood}.{self.olts}.1",
-                               slots=slot_ids, when=gen.clock))
+            gen.emit(
+                "slots",
+                D.slot(
+                    slot_id,
+                    name=f"Slot {s + 1}",
+                    olt=olt_id,
+                    project=gen.project_id,
+                    pons=pon_ids,
+                    starting_pon_number=1,
+                    when=gen.clock,
+                ),
+            )
+        gen.emit(
+            "olts",
+            D.olt(
+                olt_id,
+                name=f"OLT {self.hood + 1}-{self.olts}",
+                parent=self.pop_id,
+                project=gen.project_id,
+                olt_type=gen.olt_type,
+                ip=f"10.{self.hood}.{self.olts}.1",
+                slots=slot_ids,
+                when=gen.clock,
+            ),
+        )
         # Handed out from the end: reverse so the first PON is used first.
         self.free = triples[::-1]
 
@@ -197,46 +258,108 @@ class _Generator:
         rng = self.rng
         t = self.clock
         self.cable_type = self.new_id()
-        self.emit("cable-types", D.simple_type(self.cable_type, code="DROP-1F", when=t,
-                                               fiberNumber=1, looseNumber=1))
+        self.emit(
+            "cable-types",
+            D.simple_type(
+                self.cable_type, code="DROP-1F", when=t, fiberNumber=1, looseNumber=1
+            ),
+        )
         self.feeder_type = self.new_id()
-        self.emit("cable-types", D.simple_type(self.feeder_type, code="AS-12F", when=t,
-                                               fiberNumber=12, looseNumber=1))
+        self.emit(
+            "cable-types",
+            D.simple_type(
+                self.feeder_type, code="AS-12F", when=t, fiberNumber=12, looseNumber=1
+            ),
+        )
         self.pole_type = self.new_id()
-        self.emit("pole-types", D.simple_type(self.pole_type, code="POSTE-CONCRETO",
-                                              when=t, viabilityAllowed=True))
+        self.emit(
+            "pole-types",
+            D.simple_type(
+                self.pole_type, code="POSTE-CONCRETO", when=t, viabilityAllowed=True
+            ),
+        )
         self.olt_type = self.new_id()
-        self.emit("olt-types", D.simple_type(self.olt_type, code="OLT-GPON-8", when=t,
-                                             defaultPotency=3, defaultClients=128))
+        self.emit(
+            "olt-types",
+            D.simple_type(
+                self.olt_type,
+                code="OLT-GPON-8",
+                when=t,
+                defaultPotency=3,
+                defaultClients=128,
+            ),
+        )
         self.cto_type = self.new_id()
-        self.emit("box-types", D.box_type(self.cto_type, code="CTO", prefix="CTO",
-                                          level=3, description="Caixa de atendimento",
-                                          when=t))
+        self.emit(
+            "box-types",
+            D.box_type(
+                self.cto_type,
+                code="CTO",
+                prefix="CTO",
+                level=3,
+                description="Caixa de atendimento",
+                when=t,
+            ),
+        )
         self.pop_type = self.new_id()
-        self.emit("box-types", D.box_type(self.pop_type, code="POP", prefix="POP",
-                                          level=1, description="Ponto de presença",
-                                          when=t))
+        self.emit(
+            "box-types",
+            D.box_type(
+                self.pop_type,
+                code="POP",
+                prefix="POP",
+                level=1,
+                description="Ponto de presença",
+                when=t,
+            ),
+        )
         self.splitter_types = {}
-        for outputs, is_drop, att in ((8, True, 10.5), (16, True, 13.7), (8, False, 10.5)):
+        for outputs, is_drop, att in (
+            (8, True, 10.5),
+            (16, True, 13.7),
+            (8, False, 10.5),
+        ):
             tid = self.new_id()
             code = f"1x{outputs}" + ("-ATD" if is_drop else "-PRI")
-            self.emit("splitter-types", D.splitter_type(tid, code=code, outputs=outputs,
-                                                        is_drop=is_drop,
-                                                        attenuation=att, when=t))
+            self.emit(
+                "splitter-types",
+                D.splitter_type(
+                    tid,
+                    code=code,
+                    outputs=outputs,
+                    is_drop=is_drop,
+                    attenuation=att,
+                    when=t,
+                ),
+            )
             self.splitter_types[(outputs, is_drop)] = (tid, att)
 
         hoods, spread = _LAYOUT[self.size]
         total = SIZES[self.size]
         half = spread + 6_000.0
         ring = []
-        for east, north in ((-half, -half), (half, -half), (half, half), (-half, half),
-                            (-half, -half)):
+        for east, north in (
+            (-half, -half),
+            (half, -half),
+            (half, half),
+            (-half, half),
+            (-half, -half),
+        ):
             lat, lng = geo.offset(CENTER[0], CENTER[1], north, east)
             ring.append([lng, lat])
         self.project_id = self.new_id()
-        self.emit("projects", D.project(self.project_id, name="Florianópolis",
-                                        lat=CENTER[0], lng=CENTER[1], ring=ring,
-                                        drop_cable_type=self.cable_type, when=t))
+        self.emit(
+            "projects",
+            D.project(
+                self.project_id,
+                name="Florianópolis",
+                lat=CENTER[0],
+                lng=CENTER[1],
+                ring=ring,
+                drop_cable_type=self.cable_type,
+                when=t,
+            ),
+        )
 
         remaining = total
         for h in range(hoods):
@@ -268,29 +391,51 @@ class _Generator:
         for n, (i, j) in enumerate(cells):
             self.clock += 600.0
             lat, lng = place(i, j)
-            pole = D.pole(pole_ids[(i, j)], lat=lat, lng=lng,
-                          name=f"P-{h + 1}-{n + 1:05d}", pole_type=self.pole_type,
-                          when=self.clock)
+            pole = D.pole(
+                pole_ids[(i, j)],
+                lat=lat,
+                lng=lng,
+                name=f"P-{h + 1}-{n + 1:05d}",
+                pole_type=self.pole_type,
+                when=self.clock,
+            )
             pole["adjacents"] = [
-                pole_ids[c] for c in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+                pole_ids[c]
+                for c in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
                 if c in pole_ids
             ]
             self.emit("poles", pole)
             street = _STREETS[(i + j * 3 + h) % len(_STREETS)]
             address = f"{street}, {100 + 10 * j + i} - {hood_name}"
             if n == 0:
-                pop = D.box(self.new_id(), project=self.project_id, lat=lat, lng=lng,
-                            name=f"POP - {h + 1}", box_type=self.pop_type,
-                            pole=pole["id"], when=self.clock, hierarchy_level=1,
-                            address=address)
+                pop = D.box(
+                    self.new_id(),
+                    project=self.project_id,
+                    lat=lat,
+                    lng=lng,
+                    name=f"POP - {h + 1}",
+                    box_type=self.pop_type,
+                    pole=pole["id"],
+                    when=self.clock,
+                    hierarchy_level=1,
+                    address=address,
+                )
                 self.emit("boxes", pop)
                 feed = _Feed(self, pop, h)
                 continue
             assert feed is not None
             self._cto(h, n, lat, lng, pole["id"], address, feed)
 
-    def _cto(self, h: int, n: int, lat: float, lng: float, pole_id: str,
-             address: str, feed: _Feed) -> None:
+    def _cto(
+        self,
+        h: int,
+        n: int,
+        lat: float,
+        lng: float,
+        pole_id: str,
+        address: str,
+        feed: _Feed,
+    ) -> None:
         rng = self.rng
         roll = rng.random()
         if roll < 0.05:
@@ -304,10 +449,20 @@ class _Generator:
         else:
             kind = "normal"
         implanted = kind != "draft" and rng.random() >= 0.08
-        box = D.box(self.new_id(), project=self.project_id, lat=lat, lng=lng,
-                    name=f"CTO {h + 1}-{n:05d}", box_type=self.cto_type, pole=pole_id,
-                    when=self.clock, implanted=implanted, draft=kind == "draft",
-                    certified=implanted and rng.random() < 0.2, address=address)
+        box = D.box(
+            self.new_id(),
+            project=self.project_id,
+            lat=lat,
+            lng=lng,
+            name=f"CTO {h + 1}-{n:05d}",
+            box_type=self.cto_type,
+            pole=pole_id,
+            when=self.clock,
+            implanted=implanted,
+            draft=kind == "draft",
+            certified=implanted and rng.random() < 0.2,
+            address=address,
+        )
 
         plan: list[tuple[str, int, bool]] = []
         if kind == "no_service":
@@ -322,7 +477,9 @@ class _Generator:
                 names = ["Splitter 10", "Splitter 2"]
             else:
                 names = [f"Splitter {k + 1}" for k in range(len(services))]
-            plan += [(name, out, True) for name, out in zip(names, services)]
+            plan += [
+                (name, out, True) for name, out in zip(names, services, strict=True)
+            ]
             if rng.random() < 0.18:
                 plan.append((f"Splitter {len(plan) + 1}", 8, False))
 
@@ -333,19 +490,34 @@ class _Generator:
             if is_drop and kind == "normal" and rng.random() < 0.02:
                 port_ids = port_ids[: outputs // 2]
             fed = is_drop and kind != "draft" and rng.random() >= 0.03
-            splitters.append(D.splitter(
-                self.new_id(), parent=box["id"], project=self.project_id, name=name,
-                splitter_type=tid, outputs=outputs, is_drop=is_drop, port_ids=port_ids,
-                attenuation=att, when=self.clock, implanted=kind != "draft",
-                feed=feed.next() if fed else None,
-            ))
+            splitters.append(
+                D.splitter(
+                    self.new_id(),
+                    parent=box["id"],
+                    project=self.project_id,
+                    name=name,
+                    splitter_type=tid,
+                    outputs=outputs,
+                    is_drop=is_drop,
+                    port_ids=port_ids,
+                    attenuation=att,
+                    when=self.clock,
+                    implanted=kind != "draft",
+                    feed=feed.next() if fed else None,
+                )
+            )
 
         fed = [s for s in splitters if "olt" in s]
         if fed:
-            cable, fibers = D.feed(pop=feed.pop, box=box, splitters=fed,
-                                   cable_id=self.new_id(),
-                                   fiber_ids=[self.new_id() for _ in fed],
-                                   cable_type=self.feeder_type, when=self.clock)
+            cable, fibers = D.feed(
+                pop=feed.pop,
+                box=box,
+                splitters=fed,
+                cable_id=self.new_id(),
+                fiber_ids=[self.new_id() for _ in fed],
+                cable_type=self.feeder_type,
+                when=self.clock,
+            )
             self.emit("cables", cable)
             for fib in fibers:
                 self.emit("fibers", fib)
@@ -360,9 +532,12 @@ class _Generator:
                     occupied.append((spl, port))
         if kind == "blocked":
             taken = {(s["id"], p) for s, p in occupied}
-            free = [(s, p) for s in service
-                    for p in range(1, len(s["connectables"]["output"]) + 1)
-                    if (s["id"], p) not in taken]
+            free = [
+                (s, p)
+                for s in service
+                for p in range(1, len(s["connectables"]["output"]) + 1)
+                if (s["id"], p) not in taken
+            ]
             chosen = free if rng.random() < 0.4 else rng.sample(free, min(2, len(free)))
             for spl, port in chosen:
                 if port - 1 < len(spl["ports"]):
@@ -387,21 +562,41 @@ class _Generator:
                 "serial_number": f"ZTEG{rng.getrandbits(32):08X}",
                 "mac_address": ":".join(f"{rng.getrandbits(8):02X}" for _ in range(6)),
             }
-        client = D.client(self.new_id(), code=f"SIM{seq:07d}", name=f"Cliente {seq}",
-                          implanted=implanted,
-                          status=1 if rng.random() < 0.03 else 0, onu=onu,
-                          when=self.clock)
-        lat, lng = geo.destination(box["lat"], box["lng"], rng.uniform(0, 360),
-                                   rng.uniform(15.0, 120.0))
+        client = D.client(
+            self.new_id(),
+            code=f"SIM{seq:07d}",
+            name=f"Cliente {seq}",
+            implanted=implanted,
+            status=1 if rng.random() < 0.03 else 0,
+            onu=onu,
+            when=self.clock,
+        )
+        lat, lng = geo.destination(
+            box["lat"], box["lng"], rng.uniform(0, 360), rng.uniform(15.0, 120.0)
+        )
         street = box["address"].split(",")[0]
-        prop = D.property_(self.new_id(), project=self.project_id, lat=lat, lng=lng,
-                           box=box["id"], client=client, when=self.clock,
-                           address=f"{street}, {rng.randint(1, 2000)}",
-                           pole=box["pole"])
-        drop, fib = D.connect(box=box, splitter=spl, port=port, prop=prop,
-                              drop_id=self.new_id(), fiber_id=self.new_id(),
-                              cable_type=self.cable_type, implanted=implanted,
-                              when=self.clock)
+        prop = D.property_(
+            self.new_id(),
+            project=self.project_id,
+            lat=lat,
+            lng=lng,
+            box=box["id"],
+            client=client,
+            when=self.clock,
+            address=f"{street}, {rng.randint(1, 2000)}",
+            pole=box["pole"],
+        )
+        drop, fib = D.connect(
+            box=box,
+            splitter=spl,
+            port=port,
+            prop=prop,
+            drop_id=self.new_id(),
+            fiber_id=self.new_id(),
+            cable_type=self.cable_type,
+            implanted=implanted,
+            when=self.clock,
+        )
         self.emit("ftth-clients", client)
         self.emit("properties", prop)
         self.emit("cables", drop)

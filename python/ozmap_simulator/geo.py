@@ -1,4 +1,4 @@
-"""Distances on the sphere the whole project agrees on, written independently of the core.
+"""Distances on the sphere the project agrees on, written apart from the core.
 
 The simulator must not share code with the connector, so that a mistake in one side's
 geometry shows up as a disagreement in the tests instead of being copied to both.
@@ -19,7 +19,10 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     phi2 = math.radians(lat2)
     dphi = phi2 - phi1
     dlam = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
+    a = (
+        math.sin(dphi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
+    )
     return 2.0 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
@@ -42,7 +45,9 @@ def destination(
     return math.degrees(phi2), lng2
 
 
-def offset(lat: float, lng: float, north_m: float, east_m: float) -> tuple[float, float]:
+def offset(
+    lat: float, lng: float, north_m: float, east_m: float
+) -> tuple[float, float]:
     """A small flat-earth offset, good enough to lay out a city; returns (lat, lng)."""
     dlat = north_m / METRES_PER_DEGREE
     dlng = east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
@@ -54,7 +59,7 @@ def bounding_box(
 ) -> tuple[float, float, float, float]:
     """A (min_lat, max_lat, min_lng, max_lng) box that holds every point in the radius.
 
-    It is a prefilter only: it may hold points outside the circle, never lose one inside.
+    A prefilter only: it may hold points outside the circle, never lose one inside.
     """
     margin = 1e-9
     dlat = math.degrees(radius_m / EARTH_RADIUS_M) + margin

@@ -4,7 +4,7 @@ import hashlib
 import os
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class IdFactory:
@@ -34,5 +34,5 @@ class IdFactory:
 
 def iso(when: float) -> str:
     """An ISO-8601 UTC timestamp with milliseconds, as OZmap writes them."""
-    dt = datetime.fromtimestamp(when, tz=timezone.utc)
+    dt = datetime.fromtimestamp(when, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"

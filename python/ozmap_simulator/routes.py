@@ -72,7 +72,9 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, handler: Handler, auth: bool = True) -> None:
+    def add(
+        self, method: str, template: str, handler: Handler, auth: bool = True
+    ) -> None:
         self.routes.append(Route(method, PREFIX + "/" + template, handler, auth))
 
     def match(
@@ -89,7 +91,7 @@ class Router:
                 continue
             params: dict[str, str] = {}
             literals = 0
-            for want, got in zip(route.parts, segments):
+            for want, got in zip(route.parts, segments, strict=True):
                 if want.startswith("{") and want.endswith("}"):
                     params[want[1:-1]] = got
                 elif want == got:
@@ -195,7 +197,9 @@ def list_handler(
                 docs = transform(docs)
             if select is not None:
                 docs = [_apply_select(d, select) for d in docs]
-            raws = [json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs]
+            raws = [
+                json.dumps(d, separators=(",", ":"), ensure_ascii=False) for d in docs
+            ]
         count = len(raws)
         head = f'{{"total":{total},"count":{count},"start":{offset},"limit":{limit},'
         rows = '"rows":[' + ",".join(raws) + "]"
@@ -298,7 +302,9 @@ def build_router(service: Service, config: Config) -> Router:
 
     def done(action: Callable[..., Any], *keys: str) -> Handler:
         def handle(req: Request) -> Response:
-            action(*[req.params[k] for k in keys], req.body) if keys else action(req.body)
+            action(*[req.params[k] for k in keys], req.body) if keys else action(
+                req.body
+            )
             return no_content
 
         return handle
@@ -312,22 +318,34 @@ def build_router(service: Service, config: Config) -> Router:
 
     # Boxes and splitters: writes so that a test can stage a situation over HTTP.
     router.add("POST", "boxes", lambda r: created(service.create_box(r.body)))
-    router.add("PATCH", "boxes/{id}", done(
-        lambda i, b: service.patch_document("boxes", i, b), "id"))
+    router.add(
+        "PATCH",
+        "boxes/{id}",
+        done(lambda i, b: service.patch_document("boxes", i, b), "id"),
+    )
     router.add("DELETE", "boxes/{id}", deleted(service.delete_box))
     router.add("POST", "splitters", lambda r: created(service.create_splitter(r.body)))
-    router.add("PATCH", "splitters/{id}", done(
-        lambda i, b: service.patch_document("splitters", i, b), "id"))
+    router.add(
+        "PATCH",
+        "splitters/{id}",
+        done(lambda i, b: service.patch_document("splitters", i, b), "id"),
+    )
     router.add("DELETE", "splitters/{id}", deleted(service.delete_splitter))
 
     router.add("PATCH", "ftth-clients/{id}", done(service.patch_client, "id"))
     router.add("DELETE", "ftth-clients/{id}", deleted(service.delete_client))
     router.add("POST", "ftth-clients/batch-update", done(service.batch_update_clients))
 
-    router.add("GET", "properties", list_handler(store, config, "properties",
-                                                 service.embed_clients))
-    router.add("GET", "properties/{id}",
-               lambda r: json_response(200, service.get_property(r.params["id"])))
+    router.add(
+        "GET",
+        "properties",
+        list_handler(store, config, "properties", service.embed_clients),
+    )
+    router.add(
+        "GET",
+        "properties/{id}",
+        lambda r: json_response(200, service.get_property(r.params["id"])),
+    )
     router.add("POST", "properties", lambda r: created(service.create_property(r.body)))
     router.add("PATCH", "properties/{id}", done(service.patch_property, "id"))
     router.add("DELETE", "properties/{id}", deleted(service.delete_property))
@@ -342,6 +360,9 @@ def build_router(service: Service, config: Config) -> Router:
     router.add("GET", "properties/client/{code}", by_code)
 
     router.add("DELETE", "cables/{id}", deleted(service.delete_cable))
-    router.add("POST", "cables/{id}/fibers/disconnect",
-               deleted(service.disconnect_cable_fibers))
+    router.add(
+        "POST",
+        "cables/{id}/fibers/disconnect",
+        deleted(service.disconnect_cable_fibers),
+    )
     return router

@@ -10,6 +10,7 @@ TLS, when configured, is negotiated in the worker thread of each connection, so 
 client that stalls its handshake holds up only itself.
 """
 
+import contextlib
 import hmac
 import io
 import json
@@ -59,8 +60,9 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: "App",
-                 ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self, address: tuple[str, int], app: "App", ssl_context: ssl.SSLContext | None
+    ) -> None:
         self.app = app
         self.ssl_context = ssl_context
         self._conn_lock = threading.Lock()
@@ -101,8 +103,9 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
                 sock.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("connection from %s ended with an error", client_address,
-                  exc_info=True)
+        log.debug(
+            "connection from %s ended with an error", client_address, exc_info=True
+        )
 
     def close_connections(self, timeout: float = 5.0) -> None:
         """Ends every open connection and waits for the connection threads."""
@@ -110,10 +113,8 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
             conns = list(self._connections)
             threads = list(self._workers)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         deadline = time.monotonic() + timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -129,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
         self._handle()
@@ -201,9 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         app.counters.request(key, self._bytes_in(body))
 
         latencies, fault = app.faults.take(method, template or "<unknown>", path)
-        pause = sum(
-            f.latency_ms + random.uniform(0, f.jitter_ms) for f in latencies
-        )
+        pause = sum(f.latency_ms + random.uniform(0, f.jitter_ms) for f in latencies)
         if fault is not None:
             pause += fault.latency_ms + random.uniform(0, fault.jitter_ms)
         if pause > 0 and app.stopping.wait(pause / 1000.0):
@@ -224,8 +223,14 @@ class Handler(BaseHTTPRequestHandler):
                 response = error_response(404, "not found")
         else:
             response = app.dispatch(
-                Request(method, path, params, urllib.parse.parse_qsl(
-                    raw_query, keep_blank_values=True), None, self.headers),
+                Request(
+                    method,
+                    path,
+                    params,
+                    urllib.parse.parse_qsl(raw_query, keep_blank_values=True),
+                    None,
+                    self.headers,
+                ),
                 route,
                 body,
                 self.headers.get("Authorization"),
@@ -249,8 +254,9 @@ class Handler(BaseHTTPRequestHandler):
             lines.append(f"Content-Length: {length if length is not None else 0}")
         for name, value in response.headers.items():
             lines.append(f"{name}: {value}")
-        lines.append("Connection: close" if self.close_connection else
-                     "Connection: keep-alive")
+        lines.append(
+            "Connection: close" if self.close_connection else "Connection: keep-alive"
+        )
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _write(self, data: bytes, key: str | None, status: int | None) -> bool:
@@ -277,17 +283,16 @@ class Handler(BaseHTTPRequestHandler):
         conn = self.connection
         try:
             if rst:
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                struct.pack("ii", 1, 0))
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
             else:
                 conn.shutdown(socket.SHUT_WR)
         except OSError:
             pass
         for stream in (self.rfile, self.wfile):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
         conn.close()
         # The base class still flushes and closes these after the request.
         self.wfile = io.BytesIO()
@@ -320,7 +325,9 @@ class Handler(BaseHTTPRequestHandler):
             headers = {}
             if fault.retry_after is not None:
                 headers["Retry-After"] = _format_seconds(fault.retry_after)
-            self._send(error_response(status, f"simulated {status} fault", headers), key)
+            self._send(
+                error_response(status, f"simulated {status} fault", headers), key
+            )
         elif fault.kind == "html":
             status = fault.status or 502
             page = _HTML_PAGE.format(status=status, reason=_reason(status))
@@ -344,8 +351,12 @@ class Handler(BaseHTTPRequestHandler):
         elif fault.kind in ("reset", "truncate"):
             if not body:
                 body = b'{"message":"ok"}'
-                response = Response(200 if response.status == 204 else response.status,
-                                     body, response.content_type, response.headers)
+                response = Response(
+                    200 if response.status == 204 else response.status,
+                    body,
+                    response.content_type,
+                    response.headers,
+                )
             self.close_connection = True
             head = self._head(response, len(body))
             if self._write(head + body[: len(body) // 2], key, response.status):
@@ -353,16 +364,17 @@ class Handler(BaseHTTPRequestHandler):
         elif fault.kind == "invalid_json":
             status = 200 if response.status == 204 else response.status
             broken = (body[: len(body) // 2] if body else b"{") + b'\x00,"oops":}'
-            self._send(Response(status, broken, response.content_type,
-                                response.headers), key)
+            self._send(
+                Response(status, broken, response.content_type, response.headers), key
+            )
         elif fault.kind == "drip":
             data = self._head(response, len(body)) + body
             sent = 0
             step = fault.chunk
             for start in range(0, len(data), step):
-                if not self._write(data[start:start + step], None, None):
+                if not self._write(data[start : start + step], None, None):
                     break
-                sent += len(data[start:start + step])
+                sent += len(data[start : start + step])
                 if start + step < len(data) and app.stopping.wait(
                     fault.interval_ms / 1000.0
                 ):

@@ -14,7 +14,14 @@ from .domain import ApiError, Config, Service
 from .faults import Counters, FaultError, FaultTable
 from .generator import SIZES, cached_network
 from .network import NetworkBuilder
-from .routes import Request, Response, Route, build_router, error_response, json_response
+from .routes import (
+    Request,
+    Response,
+    Route,
+    build_router,
+    error_response,
+    json_response,
+)
 from .server import SimulatorHTTPServer, check_token, parse_json_body
 from .store import COLLECTIONS, Store
 
@@ -23,7 +30,9 @@ log = logging.getLogger("ozmap_simulator")
 
 def default_data_file(size: str, seed: int) -> Path:
     """Where the CLI keeps its state between runs unless told otherwise."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        Path.home(), ".local", "share"
+    )
     return Path(base) / "ozmap-connector" / "simulator" / f"state-{size}-{seed}.sqlite"
 
 
@@ -41,8 +50,9 @@ class App:
         self.idle_timeout = idle_timeout
         self.reset_state: Any = None
 
-    def dispatch(self, req: Request, route: Route, body: bytes,
-                 authorization: str | None) -> Response:
+    def dispatch(
+        self, req: Request, route: Route, body: bytes, authorization: str | None
+    ) -> Response:
         try:
             if route.auth and not check_token(authorization, self.config.token):
                 raise ApiError(401, "missing or invalid API token")
@@ -56,7 +66,9 @@ class App:
 
     # -- admin ---------------------------------------------------------------------
 
-    def admin_http(self, method: str, path: str, raw_query: str, body: bytes) -> Response:
+    def admin_http(
+        self, method: str, path: str, raw_query: str, body: bytes
+    ) -> Response:
         """The /__sim__ endpoints: faults, counters, settings, reset. No token."""
         parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")[1:]]
         try:
@@ -289,7 +301,9 @@ class Simulator:
         if self.certfile is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.minimum_version = ssl.TLSVersion.TLSv1_2
-            context.load_cert_chain(str(self.certfile), str(self.keyfile or self.certfile))
+            context.load_cert_chain(
+                str(self.certfile), str(self.keyfile or self.certfile)
+            )
         self._app.stopping.clear()
         self._server = SimulatorHTTPServer((self.host, self._port), self._app, context)
         self._thread = threading.Thread(

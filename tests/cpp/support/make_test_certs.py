@@ -22,7 +22,7 @@ def write(leaf: trustme.LeafCert, out: pathlib.Path, name: str) -> None:
 def main() -> int:
     out = pathlib.Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
 
     ca = trustme.CA()
     ca.cert_pem.write_to_path(str(out / "ca.pem"))

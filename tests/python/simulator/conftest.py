@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ozmap_simulator import NetworkBuilder, Simulator
-from ozmap_simulator import geo
+from ozmap_simulator import NetworkBuilder, Simulator, geo
 
 TOKEN = "test-token"
 
@@ -16,8 +15,13 @@ TOKEN = "test-token"
 class Api:
     """A small keep-alive HTTP client; one per thread."""
 
-    def __init__(self, base_url: str, token: str | None = TOKEN,
-                 context: ssl.SSLContext | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = TOKEN,
+        context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
         self.host = parts.hostname
         self.port = parts.port
@@ -31,14 +35,21 @@ class Api:
         if self.conn is None:
             if self.https:
                 self.conn = http.client.HTTPSConnection(
-                    self.host, self.port, timeout=self.timeout, context=self.context)
+                    self.host, self.port, timeout=self.timeout, context=self.context
+                )
             else:
                 self.conn = http.client.HTTPConnection(
-                    self.host, self.port, timeout=self.timeout)
+                    self.host, self.port, timeout=self.timeout
+                )
         return self.conn
 
-    def raw(self, method: str, path: str, body: bytes | None = None,
-            headers: dict | None = None) -> tuple[int, dict, bytes]:
+    def raw(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+    ) -> tuple[int, dict, bytes]:
         hdrs = dict(headers or {})
         if self.token is not None:
             hdrs.setdefault("Authorization", self.token)
@@ -60,8 +71,10 @@ class Api:
         if not path.startswith("/"):
             path = "/api/v2/" + path
         if query:
-            pairs = {k: json.dumps(v) if isinstance(v, (list, dict)) else str(v)
-                     for k, v in query.items()}
+            pairs = {
+                k: json.dumps(v) if isinstance(v, (list, dict)) else str(v)
+                for k, v in query.items()
+            }
             path += "?" + urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
         data = None if body is None else json.dumps(body).encode()
         status, _, raw = self.raw(method, path, data)

@@ -12,8 +12,10 @@ from ozmap_simulator.faults import FaultError, make_fault, parse_spec
 
 def _raw_get(sim, path: str, timeout: float = 5.0) -> tuple[bytes, Exception | None]:
     """Everything the server sends for one request, and how the connection ended."""
-    request = (f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {sim.token}\r\n"
-               "Connection: close\r\n\r\n").encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {sim.token}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
     data = b""
     with socket.create_connection(("127.0.0.1", sim.port), timeout=timeout) as sock:
         sock.sendall(request)
@@ -36,16 +38,28 @@ def _split(data: bytes) -> tuple[bytes, dict, bytes]:
 
 
 def _reserve(sim, api, code):
-    box = sim.store.find("boxes", '"id" IN (SELECT "parent" FROM splitters '
-                         'WHERE "isDrop" = 1 AND "_free" > 0)', limit=1)[0]
-    return api.post("properties", {
-        "project": box["project"], "box": box["id"], "lat": box["lat"],
-        "lng": box["lng"], "client": {"code": code}, "auto_connect": True})
+    box = sim.store.find(
+        "boxes",
+        '"id" IN (SELECT "parent" FROM splitters WHERE "isDrop" = 1 AND "_free" > 0)',
+        limit=1,
+    )[0]
+    return api.post(
+        "properties",
+        {
+            "project": box["project"],
+            "box": box["id"],
+            "lat": box["lat"],
+            "lng": box["lng"],
+            "client": {"code": code},
+            "auto_connect": True,
+        },
+    )
 
 
 def test_status_fault_fires_once_for_its_method_only(small, api):
-    small.admin.set_fault(kind="status", status=503, route="boxes", method="GET",
-                          count=1)
+    small.admin.set_fault(
+        kind="status", status=503, route="boxes", method="GET", count=1
+    )
 
     assert api.post("properties", {})[0] == 400
     status, body = api.get("boxes")
@@ -73,8 +87,9 @@ def test_error_statuses(small, api, status):
 
 
 def test_after_lets_requests_through_first(small, api):
-    small.admin.set_fault(kind="status", status=500, route="boxes/{id}", after=2,
-                          count=1)
+    small.admin.set_fault(
+        kind="status", status=500, route="boxes/{id}", after=2, count=1
+    )
     box = small.store.find("boxes", limit=1)[0]["id"]
 
     got = [api.get(f"boxes/{box}")[0] for _ in range(4)]
@@ -130,7 +145,8 @@ def test_reset_mid_body(small):
 
     _, headers, body = _split(data)
     assert isinstance(error, ConnectionResetError) or (
-        data and len(body) < int(headers["content-length"]))
+        data and len(body) < int(headers["content-length"])
+    )
 
 
 def test_truncated_body_then_clean_close(small):
@@ -203,8 +219,9 @@ def test_commit_then_drop_leaves_the_property_stored(small, api):
 
 
 def test_commit_then_delay_times_out_after_storing(small, make_api, api):
-    small.admin.set_fault(kind="delay", delay_ms=1500, route="properties",
-                          method="POST", count=1)
+    small.admin.set_fault(
+        kind="delay", delay_ms=1500, route="properties", method="POST", count=1
+    )
     slow = make_api(small.base_url, timeout=0.3)
 
     with pytest.raises(TimeoutError):
@@ -238,8 +255,10 @@ def test_counters_count_requests_and_exact_bytes(small, api):
 
 
 def test_admin_http_endpoint(small, api):
-    status, body = api.post("/__sim__/faults", {"kind": "status", "status": 500,
-                                                "route": "boxes", "count": 1})
+    status, body = api.post(
+        "/__sim__/faults",
+        {"kind": "status", "status": 500, "route": "boxes", "count": 1},
+    )
     assert status == 201
     fault_id = body["faults"][0]["id"]
     assert api.get("/__sim__/faults")[1]["faults"][0]["id"] == fault_id
@@ -247,8 +266,10 @@ def test_admin_http_endpoint(small, api):
     assert api.delete(f"/__sim__/faults/{fault_id}")[0] == 404
     assert api.get("boxes")[0] == 200
 
-    api.post("/__sim__/faults", [{"kind": "html", "route": "poles"},
-                                 {"kind": "html", "route": "olts"}])
+    api.post(
+        "/__sim__/faults",
+        [{"kind": "html", "route": "poles"}, {"kind": "html", "route": "olts"}],
+    )
     assert len(api.get("/__sim__/faults")[1]["faults"]) == 2
     assert api.delete("/__sim__/faults")[0] == 204
     assert api.get("/__sim__/faults")[1]["faults"] == []
@@ -285,26 +306,49 @@ def test_admin_reset_restores_the_network(small, api):
 
 
 def test_fault_specs_from_text_and_their_errors():
-    spec = parse_spec("kind=status,status=503,route=/api/v2/properties,method=post,"
-                      "count=1,latency_ms=5")
+    spec = parse_spec(
+        "kind=status,status=503,route=/api/v2/properties,method=post,"
+        "count=1,latency_ms=5"
+    )
     fault = make_fault(spec)
     assert (fault.kind, fault.status, fault.route, fault.method, fault.count) == (
-        "status", 503, "properties", "POST", 1)
+        "status",
+        503,
+        "properties",
+        "POST",
+        1,
+    )
     assert fault.latency_ms == 5.0
     assert make_fault("kind=status,status=429").retry_after == 1.0
     assert make_fault({"kind": "html"}).status == 502
 
-    for bad in ("kind=boom", "kind=status,status=99", "kind=status,count=-1",
-                "kind=status,colour=red", "kind=drip,chunk=0", "status", "kind=status,count=x"):
+    for bad in (
+        "kind=boom",
+        "kind=status,status=99",
+        "kind=status,count=-1",
+        "kind=status,colour=red",
+        "kind=drip,chunk=0",
+        "status",
+        "kind=status,count=x",
+    ):
         with pytest.raises(FaultError):
             make_fault(bad)
 
 
-def test_faults_given_at_start(cache_dir):
+def test_faults_given_at_start(cache_dir, make_api):
     from ozmap_simulator import Simulator
 
-    with Simulator(size="small", cache_dir=cache_dir, token="t",
-                   faults=["kind=status,status=502,route=boxes,count=1"],
-                   latency_ms=100) as sim:
+    with Simulator(
+        size="small",
+        cache_dir=cache_dir,
+        token="t",
+        faults=["kind=status,status=502,route=boxes,count=1"],
+        latency_ms=100,
+    ) as sim:
         kinds = sorted(f["kind"] for f in sim.admin.faults())
         assert kinds == ["latency", "status"]
+        api = make_api(sim.base_url, token="t")
+        started = time.perf_counter()
+        assert api.get("boxes")[0] == 502
+        assert api.get("boxes")[0] == 200
+        assert time.perf_counter() - started >= 0.2

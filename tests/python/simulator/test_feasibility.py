@@ -38,7 +38,7 @@ def city(situation, run):
 
 
 def test_viable_and_refused_boxes_with_reasons(city):
-    situation, sim, api, boxes = city
+    situation, _sim, api, boxes = city
 
     body = _feasible(api, situation.lat, situation.lng, 200)
 
@@ -47,8 +47,17 @@ def test_viable_and_refused_boxes_with_reasons(city):
     ok = body["boxes"][0]
     assert ok["availability"] == 5
     assert ok["distance"] == pytest.approx(100.0, abs=1e-6)
-    assert set(ok) >= {"distance", "name", "id", "project", "lat", "lng",
-                       "implanted", "availability", "horizontal_condos"}
+    assert set(ok) >= {
+        "distance",
+        "name",
+        "id",
+        "project",
+        "lat",
+        "lng",
+        "implanted",
+        "availability",
+        "horizontal_condos",
+    }
     refused = {b["id"]: b["reason"] for b in body["refused_boxes"]}
     assert refused == {
         boxes["draft"]: "draft",
@@ -99,7 +108,7 @@ def test_ties_are_ordered_by_id_and_default_radius_applies(situation, run):
     docs = net.documents()
     # Stored in reverse, so that storage order cannot pass for id order.
     docs["boxes"] = docs["boxes"][::-1]
-    sim, api = run(docs, default_radius_m=200)
+    _sim, api = run(docs, default_radius_m=200)
 
     body = _feasible(api, situation.lat, situation.lng)
 
@@ -113,9 +122,17 @@ def test_reservations_change_availability(city):
     situation, sim, api, boxes = city
     doc = sim.store.get("boxes", boxes["ok"])
     for n in range(5):
-        status, _ = api.post("properties", {
-            "project": doc["project"], "box": boxes["ok"], "lat": doc["lat"],
-            "lng": doc["lng"], "client": {"code": f"F{n}"}, "auto_connect": True})
+        status, _ = api.post(
+            "properties",
+            {
+                "project": doc["project"],
+                "box": boxes["ok"],
+                "lat": doc["lat"],
+                "lng": doc["lng"],
+                "client": {"code": f"F{n}"},
+                "auto_connect": True,
+            },
+        )
         assert status == 201
 
     body = _feasible(api, situation.lat, situation.lng, 200)
@@ -125,21 +142,25 @@ def test_reservations_change_availability(city):
     assert refused[boxes["ok"]] == "blocked"
 
 
-@pytest.mark.parametrize("query", [
-    {"lng": "-48.5"},
-    {"lat": "-27.5"},
-    {"lat": "x", "lng": "-48.5"},
-    {"lat": "-27.5", "lng": "-48.5", "radius": "0"},
-    {"lat": "-27.5", "lng": "-48.5", "radius": "-5"},
-    {"lat": "-27.5", "lng": "-48.5", "radius": "nan"},
-    {"lat": "95", "lng": "-48.5"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lng": "-48.5"},
+        {"lat": "-27.5"},
+        {"lat": "x", "lng": "-48.5"},
+        {"lat": "-27.5", "lng": "-48.5", "radius": "0"},
+        {"lat": "-27.5", "lng": "-48.5", "radius": "-5"},
+        {"lat": "-27.5", "lng": "-48.5", "radius": "nan"},
+        {"lat": "95", "lng": "-48.5"},
+    ],
+)
 def test_bad_feasibility_queries(api, query):
     status, body = api.get("ftth-viability/radius", **query)
     assert status == 400
     assert body["message"]
 
 
+@pytest.mark.slow
 def test_feasibility_on_medium_is_fast(medium):
     service = medium.service
     lat0, lng0 = -27.5954, -48.5480

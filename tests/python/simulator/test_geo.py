@@ -8,7 +8,9 @@ from ozmap_simulator import geo
 
 
 def test_one_degree_of_latitude_on_the_agreed_sphere():
-    assert geo.distance_m(0, 0, 1, 0) == pytest.approx(6_371_008.8 * math.pi / 180, rel=1e-12)
+    assert geo.distance_m(0, 0, 1, 0) == pytest.approx(
+        6_371_008.8 * math.pi / 180, rel=1e-12
+    )
     assert geo.distance_m(-27.6, -48.5, -27.6, -48.5) == 0.0
 
 
@@ -22,8 +24,9 @@ def test_known_distance_between_two_cities():
 @pytest.mark.parametrize("distance", [0.5, 250.0, 12_345.6])
 def test_destination_then_distance_round_trips(bearing, distance):
     lat, lng = geo.destination(-27.5954, -48.5480, bearing, distance)
-    assert geo.distance_m(-27.5954, -48.5480, lat, lng) == pytest.approx(distance,
-                                                                          abs=1e-6)
+    assert geo.distance_m(-27.5954, -48.5480, lat, lng) == pytest.approx(
+        distance, abs=1e-6
+    )
     min_lat, max_lat, min_lng, max_lng = geo.bounding_box(-27.5954, -48.5480, distance)
     assert min_lat <= lat <= max_lat and min_lng <= lng <= max_lng
 
@@ -35,7 +38,12 @@ def test_bounding_box_near_a_pole_covers_all_longitudes():
 def test_natural_order():
     names = ["Splitter 10", "Splitter 2", "Splitter 1", "Splitter 1A", "Caixa"]
     assert sorted(names, key=geo.natural_key) == [
-        "Caixa", "Splitter 1", "Splitter 1A", "Splitter 2", "Splitter 10"]
+        "Caixa",
+        "Splitter 1",
+        "Splitter 1A",
+        "Splitter 2",
+        "Splitter 10",
+    ]
 
 
 def test_point_in_polygon():

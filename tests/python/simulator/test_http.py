@@ -6,7 +6,6 @@ import socket
 import pytest
 
 
-
 def test_missing_and_wrong_token_get_401(api, make_api, small):
     anon = make_api(small.base_url, token=None)
     wrong = make_api(small.base_url, token="nope")
@@ -27,8 +26,11 @@ def test_login_returns_the_token(small, make_api):
 
     status, body = anon.post("users/login", {"login": "admin", "password": "admin"})
     assert status == 200 and body == {"authorization": small.token}
-    status, _, raw = anon.raw("POST", "/api/v2/users/login?type=API",
-                              json.dumps({"login": "admin", "password": "admin"}).encode())
+    status, _, raw = anon.raw(
+        "POST",
+        "/api/v2/users/login?type=API",
+        json.dumps({"login": "admin", "password": "admin"}).encode(),
+    )
     assert status == 200 and json.loads(raw)["authorization"] == small.token
     assert anon.post("users/login", {"login": "admin", "password": "x"})[0] == 401
     assert anon.post("users/login", None)[0] == 400
@@ -62,21 +64,34 @@ def test_keep_alive_serves_many_requests_on_one_connection(api, small):
 
 
 def test_connection_close_is_honoured(api):
-    status, headers, _ = api.raw("GET", "/api/v2/boxes?limit=1",
-                                 headers={"Connection": "close"})
+    status, headers, _ = api.raw(
+        "GET", "/api/v2/boxes?limit=1", headers={"Connection": "close"}
+    )
     assert status == 200
     assert headers["connection"] == "close"
 
 
 def test_chunked_request_body(small):
     box = small.store.find("boxes", limit=1)[0]
-    body = json.dumps({"project": box["project"], "box": box["id"],
-                       "lat": box["lat"], "lng": box["lng"]}).encode()
+    body = json.dumps(
+        {
+            "project": box["project"],
+            "box": box["id"],
+            "lat": box["lat"],
+            "lng": box["lng"],
+        }
+    ).encode()
     request = (
-        f"POST /api/v2/properties HTTP/1.1\r\nHost: x\r\nAuthorization: {small.token}\r\n"
-        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode() + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+        (
+            "POST /api/v2/properties HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: {small.token}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+        + f"{len(body):x}\r\n".encode()
+        + body
+        + b"\r\n0\r\n\r\n"
+    )
     with socket.create_connection(("127.0.0.1", small.port), timeout=5) as sock:
         sock.sendall(request)
         data = b""

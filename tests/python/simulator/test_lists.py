@@ -8,9 +8,22 @@ import pytest
 from ozmap_simulator import geo
 
 READABLE = [
-    "projects", "box-types", "splitter-types", "cable-types", "pole-types",
-    "olt-types", "poles", "boxes", "splitters", "ftth-clients", "properties",
-    "cables", "fibers", "olts", "slots", "pons",
+    "projects",
+    "box-types",
+    "splitter-types",
+    "cable-types",
+    "pole-types",
+    "olt-types",
+    "poles",
+    "boxes",
+    "splitters",
+    "ftth-clients",
+    "properties",
+    "cables",
+    "fibers",
+    "olts",
+    "slots",
+    "pons",
 ]
 
 
@@ -20,7 +33,8 @@ def test_every_collection_lists_and_gets_by_id(api, small, route):
 
     assert status == 200
     assert list(page) == ["total", "count", "start", "limit", "rows", "hasNextPage"] + (
-        ["nextUrl"] if page["hasNextPage"] else [])
+        ["nextUrl"] if page["hasNextPage"] else []
+    )
     assert page["total"] == small.store.count(route)
     assert page["count"] == len(page["rows"]) == min(2, page["total"])
     assert page["total"] > 0
@@ -54,7 +68,8 @@ def test_default_limit_cap_and_pages(api, small):
 def test_following_next_url_visits_every_row_once(api, small):
     flt = [{"property": "isDrop", "operator": "=", "value": True}]
     path = "/api/v2/splitters?" + urllib.parse.urlencode(
-        {"filter": json.dumps(flt), "limit": 300}, quote_via=urllib.parse.quote)
+        {"filter": json.dumps(flt), "limit": 300}, quote_via=urllib.parse.quote
+    )
     seen = []
     pages = 0
     while path:
@@ -103,33 +118,55 @@ def test_filter_operators(api, small):
     drafts = [b["id"] for b in boxes if b["draft"]]
     assert drafts
 
-    assert _ids(api, "boxes", [{"property": "draft", "operator": "=", "value": True}])[0] \
+    assert (
+        _ids(api, "boxes", [{"property": "draft", "operator": "=", "value": True}])[0]
         == drafts
-    _, total = _ids(api, "boxes", [{"property": "draft", "operator": "!=", "value": True}])
+    )
+    _, total = _ids(
+        api, "boxes", [{"property": "draft", "operator": "!=", "value": True}]
+    )
     assert total == len(boxes) - len(drafts)
-    assert _ids(api, "boxes", [{"property": "id", "operator": "in", "value": some}])[0] \
+    assert (
+        _ids(api, "boxes", [{"property": "id", "operator": "in", "value": some}])[0]
         == some
-    _, total = _ids(api, "boxes", [{"property": "id", "operator": "notin", "value": some}])
+    )
+    _, total = _ids(
+        api, "boxes", [{"property": "id", "operator": "notin", "value": some}]
+    )
     assert total == len(boxes) - 3
-    pops, _ = _ids(api, "boxes", [{"property": "name", "operator": "like", "value": "pop"}])
+    pops, _ = _ids(
+        api, "boxes", [{"property": "name", "operator": "like", "value": "pop"}]
+    )
     assert pops == [b["id"] for b in boxes if "pop" in b["name"].lower()] and pops
-    assert _ids(api, "boxes", [{"property": "hierarchyLevel", "operator": "<",
-                                "value": 2}])[0] == pops
-    assert _ids(api, "boxes", [{"property": "hierarchyLevel", "operator": "<=",
-                                "value": 1}])[0] == pops
-    _, total = _ids(api, "boxes", [{"property": "hierarchyLevel", "operator": ">",
-                                    "value": 1}])
+    assert (
+        _ids(
+            api, "boxes", [{"property": "hierarchyLevel", "operator": "<", "value": 2}]
+        )[0]
+        == pops
+    )
+    assert (
+        _ids(
+            api, "boxes", [{"property": "hierarchyLevel", "operator": "<=", "value": 1}]
+        )[0]
+        == pops
+    )
+    _, total = _ids(
+        api, "boxes", [{"property": "hierarchyLevel", "operator": ">", "value": 1}]
+    )
     assert total == len(boxes) - len(pops)
-    _, total = _ids(api, "boxes", [{"property": "hierarchyLevel", "operator": ">=",
-                                    "value": 3}])
+    _, total = _ids(
+        api, "boxes", [{"property": "hierarchyLevel", "operator": ">=", "value": 3}]
+    )
     assert total == len(boxes) - len(pops)
 
     fed = store.count("splitters", "json_type(doc, '$.olt') IS NOT NULL")
-    _, total = _ids(api, "splitters", [{"property": "olt", "operator": "exists",
-                                        "value": True}])
+    _, total = _ids(
+        api, "splitters", [{"property": "olt", "operator": "exists", "value": True}]
+    )
     assert total == fed
-    _, total = _ids(api, "splitters", [{"property": "olt", "operator": "exists",
-                                        "value": False}])
+    _, total = _ids(
+        api, "splitters", [{"property": "olt", "operator": "exists", "value": False}]
+    )
     assert total == store.count("splitters") - fed
 
 
@@ -139,66 +176,125 @@ def test_filters_on_dotted_paths_arrays_and_nesting(api, small):
     spl_id = prop["connections"][0]["id"]
     client = store.get("ftth-clients", prop["client"])
 
-    found, _ = _ids(api, "properties", [{"property": "connections.id", "operator": "=",
-                                         "value": spl_id}])
+    found, _ = _ids(
+        api,
+        "properties",
+        [{"property": "connections.id", "operator": "=", "value": spl_id}],
+    )
     assert prop["id"] in found
     assert all(
         any(c["id"] == spl_id for c in store.get("properties", p)["connections"])
-        for p in found)
+        for p in found
+    )
 
-    assert _ids(api, "cables", [{"property": "boxB", "operator": "=",
-                                 "value": prop["id"]}])[0] == [prop["drop"]]
+    assert _ids(
+        api, "cables", [{"property": "boxB", "operator": "=", "value": prop["id"]}]
+    )[0] == [prop["drop"]]
     implanted = [c for c in store.find("ftth-clients") if c["onu"]["serial_number"]]
     serial = implanted[0]["onu"]["serial_number"]
-    assert _ids(api, "ftth-clients", [{"property": "onu.serial_number", "operator": "=",
-                                       "value": serial}])[0] == [implanted[0]["id"]]
-    assert _ids(api, "ftth-clients", [{"property": "code", "operator": "=",
-                                       "value": client["code"]}])[0] == [client["id"]]
+    assert _ids(
+        api,
+        "ftth-clients",
+        [{"property": "onu.serial_number", "operator": "=", "value": serial}],
+    )[0] == [implanted[0]["id"]]
+    assert _ids(
+        api,
+        "ftth-clients",
+        [{"property": "code", "operator": "=", "value": client["code"]}],
+    )[0] == [client["id"]]
 
-    nested = [[{"property": "parent", "operator": "=", "value": prop["box"]}],
-              [{"property": "isDrop", "operator": "=", "value": True}]]
+    nested = [
+        [{"property": "parent", "operator": "=", "value": prop["box"]}],
+        [{"property": "isDrop", "operator": "=", "value": True}],
+    ]
     found, _ = _ids(api, "splitters", nested)
-    assert found == [s["id"] for s in store.find("splitters", '"parent" = ?',
-                                                 [prop["box"]]) if s["isDrop"]]
+    assert found == [
+        s["id"]
+        for s in store.find("splitters", '"parent" = ?', [prop["box"]])
+        if s["isDrop"]
+    ]
 
 
 def test_near_filter_sorts_by_distance_and_honours_radius(api, small):
     lat, lng = -27.5954, -48.5480
-    flt = [{"property": "coords", "operator": "near",
-            "value": {"lat": lat, "lng": lng, "radius": 400}}]
+    flt = [
+        {
+            "property": "coords",
+            "operator": "near",
+            "value": {"lat": lat, "lng": lng, "radius": 400},
+        }
+    ]
     _, page = api.get("boxes", filter=flt, limit=1000)
     dists = [geo.distance_m(lat, lng, r["lat"], r["lng"]) for r in page["rows"]]
 
     assert page["total"] == len(dists) > 3
     assert dists == sorted(dists) and max(dists) <= 400
-    inside = [b for b in small.store.find("boxes")
-              if geo.distance_m(lat, lng, b["lat"], b["lng"]) <= 400]
+    inside = [
+        b
+        for b in small.store.find("boxes")
+        if geo.distance_m(lat, lng, b["lat"], b["lng"]) <= 400
+    ]
     assert len(inside) == page["total"]
 
-    alt = [{"property": "coords", "operator": "near",
-            "value": {"coords": [lng, lat], "radius": 400}}]
+    alt = [
+        {
+            "property": "coords",
+            "operator": "near",
+            "value": {"coords": [lng, lat], "radius": 400},
+        }
+    ]
     _, same = api.get("boxes", filter=alt, limit=1000)
     assert [r["id"] for r in same["rows"]] == [r["id"] for r in page["rows"]]
-    _, nearest = api.get("poles", filter=[{"property": "coords", "operator": "near",
-                                           "value": {"lat": lat, "lng": lng}}], limit=1)
+    _, nearest = api.get(
+        "poles",
+        filter=[
+            {
+                "property": "coords",
+                "operator": "near",
+                "value": {"lat": lat, "lng": lng},
+            }
+        ],
+        limit=1,
+    )
     assert nearest["count"] == 1
 
 
 def test_within_polygon_and_project(api, small):
     lat, lng = -27.5954, -48.5480
     d = 0.004
-    ring = [[lng - d, lat - d], [lng + d, lat - d], [lng + d, lat + d],
-            [lng - d, lat + d], [lng - d, lat - d]]
-    flt = [{"property": "coords", "operator": "within",
-            "value": {"type": "Polygon", "coordinates": [ring]}}]
+    ring = [
+        [lng - d, lat - d],
+        [lng + d, lat - d],
+        [lng + d, lat + d],
+        [lng - d, lat + d],
+        [lng - d, lat - d],
+    ]
+    flt = [
+        {
+            "property": "coords",
+            "operator": "within",
+            "value": {"type": "Polygon", "coordinates": [ring]},
+        }
+    ]
     _, page = api.get("boxes", filter=flt, limit=1000)
-    expected = [b["id"] for b in small.store.find("boxes")
-                if abs(b["lat"] - lat) < d and abs(b["lng"] - lng) < d]
+    expected = [
+        b["id"]
+        for b in small.store.find("boxes")
+        if abs(b["lat"] - lat) < d and abs(b["lng"] - lng) < d
+    ]
     assert [r["id"] for r in page["rows"]] == expected and expected
 
     project = small.store.find("projects")[0]["id"]
-    _, page = api.get("boxes", filter=[{"property": "coords", "operator": "within",
-                                        "value": {"id": project, "model": "project"}}])
+    _, page = api.get(
+        "boxes",
+        filter=[
+            {
+                "property": "coords",
+                "operator": "within",
+                "value": {"id": project, "model": "project"},
+            }
+        ],
+    )
     assert page["total"] == small.store.count("boxes")
 
 
@@ -215,21 +311,25 @@ def test_sort_both_directions(api):
 
 def test_filter_in_get_body_is_read_too(api, small):
     box = small.store.find("boxes", limit=1)[0]
-    body = json.dumps({"filter": [{"property": "id", "operator": "=",
-                                   "value": box["id"]}]}).encode()
+    body = json.dumps(
+        {"filter": [{"property": "id", "operator": "=", "value": box["id"]}]}
+    ).encode()
     status, _, raw = api.raw("GET", "/api/v2/boxes", body)
     assert status == 200 and json.loads(raw)["total"] == 1
 
 
-@pytest.mark.parametrize("flt", [
-    "not json",
-    json.dumps({"property": "name", "operator": "regex", "value": "x"}),
-    json.dumps([{"property": "name", "operator": "in", "value": "x"}]),
-    json.dumps([{"property": "coords", "operator": "near", "value": {"lat": 1}}]),
-    json.dumps([{"property": "na'me", "operator": "=", "value": "x"}]),
-    json.dumps([{"property": "name", "operator": "=", "value": {"a": 1}}]),
-    json.dumps(3),
-])
+@pytest.mark.parametrize(
+    "flt",
+    [
+        "not json",
+        json.dumps({"property": "name", "operator": "regex", "value": "x"}),
+        json.dumps([{"property": "name", "operator": "in", "value": "x"}]),
+        json.dumps([{"property": "coords", "operator": "near", "value": {"lat": 1}}]),
+        json.dumps([{"property": "na'me", "operator": "=", "value": "x"}]),
+        json.dumps([{"property": "name", "operator": "=", "value": {"a": 1}}]),
+        json.dumps(3),
+    ],
+)
 def test_bad_filters_answer_400(api, flt):
     path = "/api/v2/boxes?filter=" + urllib.parse.quote(flt)
     status, _, raw = api.raw("GET", path)

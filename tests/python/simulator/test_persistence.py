@@ -6,11 +6,22 @@ from ozmap_simulator import NetworkBuilder, Simulator
 
 
 def _reserve(sim, api, code):
-    box = sim.store.find("boxes", '"id" IN (SELECT "parent" FROM splitters '
-                         'WHERE "isDrop" = 1 AND "_free" > 0)', limit=1)[0]
-    return api.post("properties", {
-        "project": box["project"], "box": box["id"], "lat": box["lat"],
-        "lng": box["lng"], "client": {"code": code}, "auto_connect": True})
+    box = sim.store.find(
+        "boxes",
+        '"id" IN (SELECT "parent" FROM splitters WHERE "isDrop" = 1 AND "_free" > 0)',
+        limit=1,
+    )[0]
+    return api.post(
+        "properties",
+        {
+            "project": box["project"],
+            "box": box["id"],
+            "lat": box["lat"],
+            "lng": box["lng"],
+            "client": {"code": code},
+            "auto_connect": True,
+        },
+    )
 
 
 def test_state_survives_a_restart(tmp_path, cache_dir, make_api):
@@ -21,7 +32,8 @@ def test_state_survives_a_restart(tmp_path, cache_dir, make_api):
 
     with Simulator(size="small", seed=1, db=db, cache_dir=cache_dir, token="t") as sim:
         status, found = make_api(sim.base_url, token="t").get(
-            "properties/client/KEEP-1")
+            "properties/client/KEEP-1"
+        )
         assert status == 200 and [p["id"] for p in found] == [prop["id"]]
         sim.reset()
         assert sim.store.get("properties", prop["id"]) is None

@@ -56,8 +56,7 @@ def test_auto_connect_takes_first_free_unblocked_port(one_box):
 def test_connector_and_port_is_honoured(one_box):
     sim, api, box, s1 = one_box
 
-    status, prop = api.post("properties",
-                            _reserve_body(sim, box, connector=s1, port=7))
+    status, prop = api.post("properties", _reserve_body(sim, box, connector=s1, port=7))
 
     assert status == 201
     assert prop["connections"][0]["port"] == 7
@@ -78,13 +77,18 @@ def test_occupied_blocked_and_missing_ports_are_refused(one_box, port, status):
 
 
 def test_bad_references_and_bodies(one_box):
-    sim, api, box, s1 = one_box
+    sim, api, box, _s1 = one_box
     body = _reserve_body(sim, box, auto_connect=True)
 
     assert api.post("properties", {**body, "box": "0" * 24})[0] == 404
     assert api.post("properties", {**body, "project": "0" * 24})[0] == 404
-    assert api.post("properties", {**body, "auto_connect": False,
-                                   "connector": "f" * 24, "port": 1})[0] == 404
+    assert (
+        api.post(
+            "properties",
+            {**body, "auto_connect": False, "connector": "f" * 24, "port": 1},
+        )[0]
+        == 404
+    )
     assert api.post("properties", {**body, "lat": "x"})[0] == 400
     no_pos = {k: v for k, v in body.items() if k not in ("lat", "lng")}
     assert api.post("properties", no_pos)[0] == 400
@@ -107,8 +111,7 @@ def test_full_box_answers_409(situation, run):
 
 def test_port_past_the_end_of_ports_is_not_blocked(situation, run):
     box = situation.net.box(*situation.at(0, 10))
-    spl = situation.net.splitter(box, outputs=8, ports_len=2, occupied=[1],
-                                 blocked=[2])
+    spl = situation.net.splitter(box, outputs=8, ports_len=2, occupied=[1], blocked=[2])
     sim, api = run(situation.net)
 
     status, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
@@ -126,20 +129,28 @@ def test_auto_connect_follows_natural_name_order(situation, run):
     sim, api = run(situation.net)
     assert s10 < s2
 
-    _, first = api.post("properties", _reserve_body(sim, box, code="A", auto_connect=True))
-    _, second = api.post("properties", _reserve_body(sim, box, code="B", auto_connect=True))
+    _, first = api.post(
+        "properties", _reserve_body(sim, box, code="A", auto_connect=True)
+    )
+    _, second = api.post(
+        "properties", _reserve_body(sim, box, code="B", auto_connect=True)
+    )
 
     # "Splitter 2" comes before "Splitter 10" though its id is larger; the
     # non-service "Splitter 1" is never used.
     assert (first["connections"][0]["id"], first["connections"][0]["port"]) == (s2, 8)
-    assert (second["connections"][0]["id"], second["connections"][0]["port"]) == (s10, 1)
+    assert (second["connections"][0]["id"], second["connections"][0]["port"]) == (
+        s10,
+        1,
+    )
 
 
 def test_client_code_is_trimmed_and_found_by_encoded_code(one_box):
-    sim, api, box, s1 = one_box
+    sim, api, box, _s1 = one_box
     code = "123|45/6 x"
-    status, prop = api.post("properties",
-                            _reserve_body(sim, box, code=f"  {code}  ", auto_connect=True))
+    status, prop = api.post(
+        "properties", _reserve_body(sim, box, code=f"  {code}  ", auto_connect=True)
+    )
     assert status == 201
 
     encoded = "%20%20123%7C45%2F6%20x%20"
@@ -158,8 +169,12 @@ def test_client_code_is_trimmed_and_found_by_encoded_code(one_box):
 def test_duplicate_codes_are_allowed_and_all_listed(one_box):
     sim, api, box, _ = one_box
     for _ in range(2):
-        assert api.post("properties", _reserve_body(sim, box, code="DUP",
-                                                    auto_connect=True))[0] == 201
+        assert (
+            api.post(
+                "properties", _reserve_body(sim, box, code="DUP", auto_connect=True)
+            )[0]
+            == 201
+        )
 
     assert len(api.get("properties/client/DUP")[1]) == 2
 
@@ -169,8 +184,9 @@ def test_get_embeds_the_client_and_lists_too(one_box):
     _, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
 
     _, got = api.get(f"properties/{prop['id']}")
-    _, listed = api.get("properties", filter=[
-        {"property": "id", "operator": "=", "value": prop["id"]}])
+    _, listed = api.get(
+        "properties", filter=[{"property": "id", "operator": "=", "value": prop["id"]}]
+    )
 
     assert got["client"]["id"] == prop["client"]
     assert listed["rows"][0]["client"]["code"] == "C-1"
@@ -206,7 +222,7 @@ def test_delete_property_frees_port_deletes_client_keeps_drop(one_box):
 
 
 def test_delete_property_can_delete_the_drop_too(one_box):
-    sim, api, box, s1 = one_box
+    sim, api, box, _s1 = one_box
     sim.admin.configure(delete_drop_with_property=True)
     _, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
 
@@ -227,13 +243,15 @@ def test_patch_moves_to_another_box_atomically(situation, run):
     _, prop = api.post("properties", _reserve_body(sim, a, auto_connect=True))
     old_drop, old_fiber = prop["drop"], prop["connections"][0]["fiber"]
 
-    status, _ = api.patch(f"properties/{prop['id']}", {"box": b, "connector": sb,
-                                                      "port": 1})
+    status, _ = api.patch(
+        f"properties/{prop['id']}", {"box": b, "connector": sb, "port": 1}
+    )
     assert status == 409
     assert sim.store.get("properties", prop["id"])["connections"][0]["id"] == sa
 
-    status, body = api.patch(f"properties/{prop['id']}",
-                             {"box": b, "connector": sb, "port": 4})
+    status, body = api.patch(
+        f"properties/{prop['id']}", {"box": b, "connector": sb, "port": 4}
+    )
     assert (status, body) == (204, None)
 
     moved = sim.store.get("properties", prop["id"])
@@ -248,12 +266,17 @@ def test_patch_moves_to_another_box_atomically(situation, run):
     assert sim.store.get("cables", moved["drop"])["boxA"] == b
 
     # The same request again changes nothing (a retried move).
-    assert api.patch(f"properties/{prop['id']}",
-                     {"box": b, "connector": sb, "port": 4})[0] == 204
+    assert (
+        api.patch(f"properties/{prop['id']}", {"box": b, "connector": sb, "port": 4})[0]
+        == 204
+    )
     assert sim.store.get("properties", prop["id"])["drop"] == moved["drop"]
 
     # auto_connect in another box takes that box's first free port.
-    assert api.patch(f"properties/{prop['id']}", {"box": a, "auto_connect": True})[0] == 204
+    assert (
+        api.patch(f"properties/{prop['id']}", {"box": a, "auto_connect": True})[0]
+        == 204
+    )
     back = sim.store.get("properties", prop["id"])
     assert (back["connections"][0]["id"], back["connections"][0]["port"]) == (sa, 1)
     assert sim.store.get("splitters", sb)["connectables"]["output"][3] is None
@@ -263,9 +286,10 @@ def test_patch_plain_fields_and_client(one_box):
     sim, api, box, _ = one_box
     _, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
 
-    status, _ = api.patch(f"properties/{prop['id']}",
-                          {"address": "Rua Nova, 2", "potencyRead": -19.5,
-                           "lat": -27.6, "lng": -48.5})
+    status, _ = api.patch(
+        f"properties/{prop['id']}",
+        {"address": "Rua Nova, 2", "potencyRead": -19.5, "lat": -27.6, "lng": -48.5},
+    )
     assert status == 204
     doc = sim.store.get("properties", prop["id"])
     assert doc["address"] == "Rua Nova, 2" and doc["potencyRead"] == -19.5
@@ -284,23 +308,31 @@ def test_patch_client_then_batch_then_delete(one_box):
     _, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
     cid = prop["client"]
 
-    assert api.patch(f"ftth-clients/{cid}", {
-        "implanted": True, "onu": {"serial_number": "ZTEG0001"}}) == (204, None)
+    assert api.patch(
+        f"ftth-clients/{cid}", {"implanted": True, "onu": {"serial_number": "ZTEG0001"}}
+    ) == (204, None)
     doc = sim.store.get("ftth-clients", cid)
     assert doc["implanted"] is True
-    assert doc["onu"] == {"user_PPPoE": "", "serial_number": "ZTEG0001",
-                          "mac_address": ""}
+    assert doc["onu"] == {
+        "user_PPPoE": "",
+        "serial_number": "ZTEG0001",
+        "mac_address": "",
+    }
     assert api.patch(f"ftth-clients/{cid}", {"implanted": "yes"})[0] == 400
     assert api.patch(f"ftth-clients/{cid}", {"status": 7})[0] == 400
     assert api.patch("ftth-clients/" + "0" * 24, {"implanted": True})[0] == 404
 
-    batch = {"filter": [{"property": "id", "operator": "in", "value": [cid]}],
-             "update": {"implanted": False, "status": 1}}
+    batch = {
+        "filter": [{"property": "id", "operator": "in", "value": [cid]}],
+        "update": {"implanted": False, "status": 1},
+    }
     assert api.post("ftth-clients/batch-update", batch) == (204, None)
     doc = sim.store.get("ftth-clients", cid)
     assert (doc["implanted"], doc["status"]) == (False, 1)
-    assert api.post("ftth-clients/batch-update",
-                    {**batch, "update": {"name": "x"}})[0] == 400
+    assert (
+        api.post("ftth-clients/batch-update", {**batch, "update": {"name": "x"}})[0]
+        == 400
+    )
 
     assert api.delete(f"ftth-clients/{cid}") == (204, None)
     assert sim.store.get("ftth-clients", cid) is None
@@ -312,12 +344,16 @@ def test_patch_client_then_batch_then_delete(one_box):
 def test_properties_batch_update(one_box):
     sim, api, box, _ = one_box
     _, prop = api.post("properties", _reserve_body(sim, box, auto_connect=True))
-    body = {"filter": [{"property": "id", "operator": "=", "value": prop["id"]}],
-            "update": {"potencyRead": -21.0}}
+    body = {
+        "filter": [{"property": "id", "operator": "=", "value": prop["id"]}],
+        "update": {"potencyRead": -21.0},
+    }
 
     assert api.post("properties/batch-update", body)[0] == 204
     assert sim.store.get("properties", prop["id"])["potencyRead"] == -21.0
-    assert api.post("properties/batch-update", {**body, "update": {"box": "x"}})[0] == 400
+    assert (
+        api.post("properties/batch-update", {**body, "update": {"box": "x"}})[0] == 400
+    )
 
 
 def test_delete_cable_frees_port_and_detaches_property(one_box):

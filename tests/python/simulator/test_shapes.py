@@ -12,13 +12,18 @@ def _fixtures_dir() -> Path:
     if env:
         return Path(env)
     # ../shared/fixtures beside the repository, as the project lays it out.
-    return Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / \
-        "ozmap-sdk-examples"
+    return (
+        Path(__file__).resolve().parents[3].parent
+        / "shared"
+        / "fixtures"
+        / "ozmap-sdk-examples"
+    )
 
 
 FIXTURES = _fixtures_dir()
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(),
-                                reason=f"no SDK examples at {FIXTURES}")
+pytestmark = pytest.mark.skipif(
+    not FIXTURES.is_dir(), reason=f"no SDK examples at {FIXTURES}"
+)
 
 
 def _json_type(value) -> str:
@@ -37,7 +42,7 @@ def _json_type(value) -> str:
 
 def _rows(name: str) -> list[dict]:
     data = json.loads((FIXTURES / name).read_text())
-    return data["rows"] if "rows" in data else [data]
+    return data.get("rows", [data])
 
 
 def check_shape(examples: list, ours, where: str = "$") -> None:
@@ -83,24 +88,34 @@ def _first(api, route, flt):
 
 
 def test_box(api):
-    page = _first(api, "boxes", [{"property": "cables", "operator": "exists",
-                                  "value": True},
-                                 {"property": "hierarchyLevel", "operator": "=",
-                                  "value": 3}])
+    page = _first(
+        api,
+        "boxes",
+        [
+            {"property": "cables", "operator": "exists", "value": True},
+            {"property": "hierarchyLevel", "operator": "=", "value": 3},
+        ],
+    )
     box = page["rows"][0]
     check_shape(_rows("box-1.json") + _rows("box-2.json"), box)
     _, single = api.get(f"boxes/{box['id']}")
     check_shape(_rows("box-1.json"), single)
     envelope = json.loads((FIXTURES / "box-2.json").read_text())
-    check_shape([{k: v for k, v in envelope.items() if k != "rows"}],
-                {k: v for k, v in page.items() if k != "rows"})
+    check_shape(
+        [{k: v for k, v in envelope.items() if k != "rows"}],
+        {k: v for k, v in page.items() if k != "rows"},
+    )
 
 
 def test_splitter(api):
-    page = _first(api, "splitters", [{"property": "isDrop", "operator": "=",
-                                      "value": True},
-                                     {"property": "olt", "operator": "exists",
-                                      "value": True}])
+    page = _first(
+        api,
+        "splitters",
+        [
+            {"property": "isDrop", "operator": "=", "value": True},
+            {"property": "olt", "operator": "exists", "value": True},
+        ],
+    )
     spl = page["rows"][0]
     assert any(x is not None for x in spl["connectables"]["output"])
     check_shape(_rows("splitter-1.json"), spl)
@@ -108,8 +123,9 @@ def test_splitter(api):
 
 
 def test_property_read_and_created(api, small):
-    page = _first(api, "properties", [{"property": "drop", "operator": "exists",
-                                       "value": True}])
+    page = _first(
+        api, "properties", [{"property": "drop", "operator": "exists", "value": True}]
+    )
     prop = page["rows"][0]
     assert isinstance(prop["client"], dict)
     check_shape(_rows("property-2.json"), prop)
@@ -117,10 +133,18 @@ def test_property_read_and_created(api, small):
     check_shape(embedded, prop["client"])
 
     box = small.store.get("boxes", prop["box"])
-    status, created = api.post("properties", {
-        "project": box["project"], "box": box["id"], "lat": box["lat"],
-        "lng": box["lng"], "address": "Rua Nova, 10", "observation": "Imóvel novo",
-        "client": {"code": "SHAPE-1", "name": "Fulana"}})
+    status, created = api.post(
+        "properties",
+        {
+            "project": box["project"],
+            "box": box["id"],
+            "lat": box["lat"],
+            "lng": box["lng"],
+            "address": "Rua Nova, 10",
+            "observation": "Imóvel novo",
+            "client": {"code": "SHAPE-1", "name": "Fulana"},
+        },
+    )
     assert status == 201
     check_shape(_rows("property-1.json"), created)
 

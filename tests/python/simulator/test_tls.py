@@ -40,8 +40,9 @@ def test_https_with_a_trusted_ca(ca, tls_sim, make_api):
 
 
 def test_untrusted_certificate_is_refused_and_server_keeps_going(ca, tls_sim, make_api):
-    stranger = make_api(tls_sim.base_url, token="t",
-                        context=ssl.create_default_context())
+    stranger = make_api(
+        tls_sim.base_url, token="t", context=ssl.create_default_context()
+    )
     with pytest.raises(ssl.SSLError):
         stranger.get("boxes")
 
