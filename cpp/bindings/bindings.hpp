@@ -1,6 +1,6 @@
 // The prelude every binding file includes, and the registrars module.cpp calls. The
-// bindings hold no logic: they convert, release the GIL around core calls, and translate
-// errors.
+// bindings hold no logic: they convert, release the GIL around core calls, and
+// translate errors.
 #pragma once
 
 #include <pybind11/pybind11.h>

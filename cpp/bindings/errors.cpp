@@ -11,9 +11,10 @@ namespace {
 
 // Python class names in ozmap_connector.errors, indexed by error_kind.
 constexpr std::array<const char*, 12> class_names = {
-    "ConfigurationError", "InvalidInputError", "TransportError",  "DeadlineExceeded",
-    "TlsError",           "HttpStatusError",   "AuthenticationError", "RateLimitedError",
-    "DecodeError",        "NotFoundError",     "ConflictError",   "AmbiguousOutcomeError",
+    "ConfigurationError",  "InvalidInputError", "TransportError",
+    "DeadlineExceeded",    "TlsError",          "HttpStatusError",
+    "AuthenticationError", "RateLimitedError",  "DecodeError",
+    "NotFoundError",       "ConflictError",     "AmbiguousOutcomeError",
 };
 
 // Borrowed forever: the errors module stays imported for the life of the interpreter.
@@ -59,7 +60,7 @@ void register_errors(py::module_& m) {
 
     // For tests of the translation itself: raises the core error of the given kind.
     m.def(
-        "_raise_error",
+        "raise_error_for_tests",
         [](const std::string& kind, const std::string& message, int status,
            std::optional<double> retry_after, const std::string& field) {
             for (std::size_t i = 0; i < class_names.size(); ++i) {

@@ -40,8 +40,10 @@ void register_geo(py::module_& m) {
 
     geo.def(
         "validate_point",
-        [](double lat, double lng) { geo::validate_point({lat, lng}); }, py::arg("lat"),
-        py::arg("lng"));
+        [](double lat, double lng) {
+            geo::validate_point({lat, lng});
+        },
+        py::arg("lat"), py::arg("lng"));
     geo.def("validate_radius", &geo::validate_radius, py::arg("radius_m"));
 
     geo.def(
@@ -65,7 +67,8 @@ void register_geo(py::module_& m) {
 
     geo.def(
         "radius_search",
-        [](double lat, double lng, double radius_m, const std::vector<site_tuple>& rows) {
+        [](double lat, double lng, double radius_m,
+           const std::vector<site_tuple>& rows) {
             const auto sites = to_sites(rows);
             std::vector<geo::hit> hits;
             {
@@ -77,8 +80,8 @@ void register_geo(py::module_& m) {
         },
         py::arg("lat"), py::arg("lng"), py::arg("radius_m"), py::arg("sites"));
 
-    py::class_<geo::spatial_index>(geo, "GeoIndex",
-                                   "An R-tree over (id, lat, lng) sites for many queries.")
+    py::class_<geo::spatial_index>(
+        geo, "GeoIndex", "An R-tree over (id, lat, lng) sites for many queries.")
         .def(py::init([](const std::vector<site_tuple>& rows) {
                  auto sites = to_sites(rows);
                  // Safe: the index is built from the C++ copy only.
@@ -88,7 +91,8 @@ void register_geo(py::module_& m) {
              py::arg("sites"))
         .def(
             "within",
-            [](const geo::spatial_index& index, double lat, double lng, double radius_m) {
+            [](const geo::spatial_index& index, double lat, double lng,
+               double radius_m) {
                 std::vector<geo::hit> hits;
                 {
                     // Safe: the index is immutable once built.

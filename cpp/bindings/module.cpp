@@ -5,7 +5,8 @@
 #endif
 
 PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
-    m.doc() = "Compiled core of ozmap_connector. Use the ozmap_connector package instead.";
+    m.doc() =
+        "Compiled core of ozmap_connector. Use the ozmap_connector package instead.";
     m.attr("__version__") = OZMAP_VERSION;
 
     ozmap::bindings::register_errors(m);

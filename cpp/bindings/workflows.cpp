@@ -115,8 +115,8 @@ py::object optional_text(const std::optional<std::string>& value) {
 }
 
 py::dict port_dict(const wf::port_ref& p) {
-    return py::dict("splitter_id"_a = p.splitter_id, "splitter_name"_a = p.splitter_name,
-                    "port"_a = p.port);
+    return py::dict("splitter_id"_a = p.splitter_id,
+                    "splitter_name"_a = p.splitter_name, "port"_a = p.port);
 }
 
 py::object named_dict(const std::optional<wf::named_ref>& ref) {
@@ -143,9 +143,10 @@ py::dict feasibility_dict(const wf::feasibility& f) {
     py::list refused;
     for (const auto& b : f.refused)
         refused.append(refused_dict(b));
-    return py::dict("viable"_a = f.viable, "lat"_a = f.center.lat, "lng"_a = f.center.lng,
-                    "radius_m"_a = f.radius_m, "strategy"_a = f.strategy,
-                    "boxes"_a = boxes, "refused"_a = refused);
+    return py::dict("viable"_a = f.viable, "lat"_a = f.center.lat,
+                    "lng"_a = f.center.lng, "radius_m"_a = f.radius_m,
+                    "strategy"_a = f.strategy, "boxes"_a = boxes,
+                    "refused"_a = refused);
 }
 
 py::dict reservation_dict(const wf::reservation& r) {
@@ -156,15 +157,15 @@ py::dict reservation_dict(const wf::reservation& r) {
 }
 
 py::dict connection_dict(const wf::connection_data& c) {
-    return py::dict(
-        "client_code"_a = c.client_code, "client"_a = named_dict(c.client),
-        "implanted"_a = c.implanted, "property_id"_a = c.property_id,
-        "box"_a = named_dict(c.box), "splitter"_a = named_dict(c.splitter),
-        "port"_a = c.port, "drop_id"_a = optional_text(c.drop_id),
-        "olt"_a = named_dict(c.olt), "slot"_a = named_dict(c.slot),
-        "pon"_a = named_dict(c.pon),
-        "potency_read"_a = c.potency_read ? py::object(py::float_(*c.potency_read))
-                                          : py::none());
+    return py::dict("client_code"_a = c.client_code, "client"_a = named_dict(c.client),
+                    "implanted"_a = c.implanted, "property_id"_a = c.property_id,
+                    "box"_a = named_dict(c.box), "splitter"_a = named_dict(c.splitter),
+                    "port"_a = c.port, "drop_id"_a = optional_text(c.drop_id),
+                    "olt"_a = named_dict(c.olt), "slot"_a = named_dict(c.slot),
+                    "pon"_a = named_dict(c.pon),
+                    "potency_read"_a = c.potency_read
+                                           ? py::object(py::float_(*c.potency_read))
+                                           : py::none());
 }
 
 py::dict coverage_dict(const wf::coverage_answer& a) {
@@ -175,13 +176,13 @@ py::dict coverage_dict(const wf::coverage_answer& a) {
                     "feasible_boxes"_a = a.feasible_boxes);
 }
 
+using dict_type = py::typing::Dict<py::str, py::object>;
+
 template <typename T, typename ToDict>
 void add_to_dict(py::class_<T>& cls, ToDict to_dict) {
-    cls.def("to_dict", [to_dict](const T& value) { return to_dict(value); });
-    cls.def("__eq__", [to_dict](const T& a, const T& b) {
-        return to_dict(a).equal(to_dict(b));
-    });
-    cls.attr("__hash__") = py::none();
+    cls.def(
+        "to_dict", [to_dict](const T& value) { return dict_type(to_dict(value)); },
+        "The result as plain dicts, lists and numbers (JSON-ready).");
 }
 
 void register_results(py::module_& m) {
@@ -190,7 +191,8 @@ void register_results(py::module_& m) {
         .def_readonly("splitter_name", &wf::port_ref::splitter_name)
         .def_readonly("port", &wf::port_ref::port)
         .def("__repr__", [](const wf::port_ref& p) {
-            return "PortRef(" + p.splitter_name + " port " + std::to_string(p.port) + ")";
+            return "PortRef(" + p.splitter_name + " port " + std::to_string(p.port) +
+                   ")";
         });
     add_to_dict(port, port_dict);
 
@@ -220,8 +222,10 @@ void register_results(py::module_& m) {
 
     py::class_<wf::feasibility> feasibility(m, "Feasibility");
     feasibility.def_readonly("viable", &wf::feasibility::viable)
-        .def_property_readonly("lat", [](const wf::feasibility& f) { return f.center.lat; })
-        .def_property_readonly("lng", [](const wf::feasibility& f) { return f.center.lng; })
+        .def_property_readonly("lat",
+                               [](const wf::feasibility& f) { return f.center.lat; })
+        .def_property_readonly("lng",
+                               [](const wf::feasibility& f) { return f.center.lng; })
         .def_readonly("radius_m", &wf::feasibility::radius_m)
         .def_readonly("strategy", &wf::feasibility::strategy)
         .def_readonly("boxes", &wf::feasibility::boxes)
@@ -272,21 +276,21 @@ void register_results(py::module_& m) {
             "client", [](const wf::connection_data& c) { return named_dict(c.client); })
         .def_readonly("implanted", &wf::connection_data::implanted)
         .def_readonly("property_id", &wf::connection_data::property_id)
-        .def_property_readonly("property",
-                               [](const wf::connection_data& c) { return c.property_id; })
-        .def_property_readonly("box",
-                               [](const wf::connection_data& c) { return named_dict(c.box); })
         .def_property_readonly(
-            "splitter", [](const wf::connection_data& c) { return named_dict(c.splitter); })
+            "box", [](const wf::connection_data& c) { return named_dict(c.box); })
+        .def_property_readonly(
+            "splitter",
+            [](const wf::connection_data& c) { return named_dict(c.splitter); })
         .def_readonly("port", &wf::connection_data::port)
         .def_property_readonly(
-            "drop", [](const wf::connection_data& c) { return optional_text(c.drop_id); })
-        .def_property_readonly("olt",
-                               [](const wf::connection_data& c) { return named_dict(c.olt); })
+            "drop",
+            [](const wf::connection_data& c) { return optional_text(c.drop_id); })
+        .def_property_readonly(
+            "olt", [](const wf::connection_data& c) { return named_dict(c.olt); })
         .def_property_readonly(
             "slot", [](const wf::connection_data& c) { return named_dict(c.slot); })
-        .def_property_readonly("pon",
-                               [](const wf::connection_data& c) { return named_dict(c.pon); })
+        .def_property_readonly(
+            "pon", [](const wf::connection_data& c) { return named_dict(c.pon); })
         .def_readonly("potency_read", &wf::connection_data::potency_read);
     add_to_dict(connection, connection_dict);
 
@@ -329,48 +333,49 @@ void register_results(py::module_& m) {
 }
 
 void register_connector(py::module_& m) {
-    py::class_<connector_handle>(m, "_Connector", "The core connector; use Connector.")
-        .def(py::init([](const std::string& url, const std::string& token, int port,
-                         double radius_m, const std::string& strategy_name,
-                         double connect_s, double tls_s, double idle_s, double total_s,
-                         int retries, const std::string& ca_file, bool verify_tls,
-                         std::size_t page_size,
-                         std::optional<std::tuple<double, double, double, double>> area) {
-                 if (port < 1 || port > 65535)
-                     throw_error(error_kind::configuration,
-                                 "port must be between 1 and 65535");
-                 if (retries < 0 || retries > 10)
-                     throw_error(error_kind::configuration,
-                                 "retries must be between 0 and 10");
+    py::class_<connector_handle>(m, "ConnectorCore",
+                                 "The core connector; use Connector.")
+        .def(py::init(
+                 [](const std::string& url, const std::string& token, int port,
+                    double radius_m, const std::string& strategy_name, double connect_s,
+                    double tls_s, double idle_s, double total_s, int retries,
+                    const std::string& ca_file, bool verify_tls, std::size_t page_size,
+                    std::optional<std::tuple<double, double, double, double>> area) {
+                     if (port < 1 || port > 65535)
+                         throw_error(error_kind::configuration,
+                                     "port must be between 1 and 65535");
+                     if (retries < 0 || retries > 10)
+                         throw_error(error_kind::configuration,
+                                     "retries must be between 0 and 10");
 
-                 wf::connector_config config;
-                 config.url = url;
-                 config.token = token;
-                 config.port = static_cast<std::uint16_t>(port);
-                 config.radius_m = radius_m;
-                 config.feasibility_strategy = parse_strategy(strategy_name);
-                 config.http.deadlines = {seconds(connect_s, "connect timeout"),
-                                          seconds(tls_s, "TLS handshake timeout"),
-                                          seconds(idle_s, "idle read timeout"),
-                                          seconds(total_s, "total timeout")};
-                 config.http.retries.max_attempts = retries + 1;
-                 config.http.ca_file = ca_file;
-                 config.http.insecure_skip_tls_verify = !verify_tls;
-                 config.page_size = page_size;
-                 config.service_area.reset();
-                 if (area) {
-                     const auto [min_lat, max_lat, min_lng, max_lng] = *area;
-                     config.service_area = geo::bounding_box{min_lat, max_lat, min_lng,
-                                                             max_lng};
-                 }
+                     wf::connector_config config;
+                     config.url = url;
+                     config.token = token;
+                     config.port = static_cast<std::uint16_t>(port);
+                     config.radius_m = radius_m;
+                     config.feasibility_strategy = parse_strategy(strategy_name);
+                     config.http.deadlines = {seconds(connect_s, "connect timeout"),
+                                              seconds(tls_s, "TLS handshake timeout"),
+                                              seconds(idle_s, "idle read timeout"),
+                                              seconds(total_s, "total timeout")};
+                     config.http.retries.max_attempts = retries + 1;
+                     config.http.ca_file = ca_file;
+                     config.http.insecure_skip_tls_verify = !verify_tls;
+                     config.page_size = page_size;
+                     config.service_area.reset();
+                     if (area) {
+                         const auto [min_lat, max_lat, min_lng, max_lng] = *area;
+                         config.service_area =
+                             geo::bounding_box{min_lat, max_lat, min_lng, max_lng};
+                     }
 
-                 auto handle = std::make_unique<connector_handle>();
-                 handle->bridge.sync_level();
-                 handle->core =
-                     std::make_unique<wf::connector>(config, handle->bridge.logger());
-                 handle->bridge.flush();
-                 return handle;
-             }),
+                     auto handle = std::make_unique<connector_handle>();
+                     handle->bridge.sync_level();
+                     handle->core = std::make_unique<wf::connector>(
+                         config, handle->bridge.logger());
+                     handle->bridge.flush();
+                     return handle;
+                 }),
              py::arg("url"), py::arg("token"), py::arg("port"), py::arg("radius_m"),
              py::arg("strategy"), py::arg("connect_timeout"), py::arg("tls_timeout"),
              py::arg("idle_timeout"), py::arg("total_timeout"), py::arg("retries"),
@@ -378,7 +383,8 @@ void register_connector(py::module_& m) {
              py::arg("service_area"))
         .def(
             "feasibility",
-            [](connector_handle& h, double lat, double lng, std::optional<double> radius_m,
+            [](connector_handle& h, double lat, double lng,
+               std::optional<double> radius_m,
                std::optional<std::string> strategy_name) {
                 std::optional<wf::strategy> how;
                 if (strategy_name)
@@ -394,9 +400,12 @@ void register_connector(py::module_& m) {
             [](connector_handle& h, const std::string& code, const std::string& box_id,
                double lat, double lng, std::optional<std::string> name,
                std::optional<std::string> address, std::optional<std::string> note) {
-                wf::reserve_request request{code,           box_id,
-                                            {lat, lng},     std::move(name),
-                                            std::move(address), std::move(note)};
+                wf::reserve_request request{code,
+                                            box_id,
+                                            {lat, lng},
+                                            std::move(name),
+                                            std::move(address),
+                                            std::move(note)};
                 return h.call([&](wf::connector& c) { return c.reserve(request); });
             },
             py::arg("client_code"), py::arg("box_id"), py::arg("lat"), py::arg("lng"),
@@ -405,8 +414,8 @@ void register_connector(py::module_& m) {
         .def(
             "deploy",
             [](connector_handle& h, const std::string& code,
-               std::optional<std::string> onu_serial, std::optional<std::string> pppoe_user,
-               std::optional<std::string> mac) {
+               std::optional<std::string> onu_serial,
+               std::optional<std::string> pppoe_user, std::optional<std::string> mac) {
                 wf::deploy_request request{code, std::move(onu_serial),
                                            std::move(pppoe_user), std::move(mac)};
                 return h.call([&](wf::connector& c) { return c.deploy(request); });
@@ -432,8 +441,10 @@ void register_connector(py::module_& m) {
             py::arg("client_code"), py::arg("radius_m") = py::none())
         .def(
             "change_box",
-            [](connector_handle& h, const std::string& code, const std::string& box_id) {
-                return h.call([&](wf::connector& c) { return c.change_box(code, box_id); });
+            [](connector_handle& h, const std::string& code,
+               const std::string& box_id) {
+                return h.call(
+                    [&](wf::connector& c) { return c.change_box(code, box_id); });
             },
             py::arg("client_code"), py::arg("box_id"))
         .def(

@@ -1,6 +1,6 @@
+#include <ozmap/detail/text.hpp>
 #include <ozmap/error.hpp>
 #include <ozmap/geo.hpp>
-#include <ozmap/detail/text.hpp>
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -16,7 +16,8 @@ namespace bgi = boost::geometry::index;
 
 namespace {
 
-using sphere_point = bg::model::point<double, 2, bg::cs::spherical_equatorial<bg::degree>>;
+using sphere_point =
+    bg::model::point<double, 2, bg::cs::spherical_equatorial<bg::degree>>;
 using plane_point = bg::model::point<double, 2, bg::cs::cartesian>;
 using plane_box = bg::model::box<plane_point>;
 
@@ -42,21 +43,24 @@ void validate_point(point p, std::string_view what) {
     using detail::str;
 
     if (!std::isfinite(p.lat) || !std::isfinite(p.lng))
-        throw_invalid_input(str(what, ": latitude and longitude must be finite numbers"));
+        throw_invalid_input(
+            str(what, ": latitude and longitude must be finite numbers"));
 
     if (!in_range(p.lat, 90.0)) {
         if (in_range(p.lng, 90.0) && in_range(p.lat, 180.0))
             throw_invalid_input(str(what, ": latitude ", p.lat,
                                     " is out of range; the pair looks like [lng, lat], "
                                     "pass latitude first"));
-        throw_invalid_input(str(what, ": latitude ", p.lat, " is out of range [-90, 90]"));
+        throw_invalid_input(
+            str(what, ": latitude ", p.lat, " is out of range [-90, 90]"));
     }
     if (!in_range(p.lng, 180.0))
         throw_invalid_input(
             str(what, ": longitude ", p.lng, " is out of range [-180, 180]"));
 
     if (p.lat == 0.0 && p.lng == 0.0)
-        throw_invalid_input(str(what, ": (0, 0) is the placeholder of a missing position"));
+        throw_invalid_input(
+            str(what, ": (0, 0) is the placeholder of a missing position"));
 }
 
 void validate_radius(double radius_m) {
@@ -79,13 +83,14 @@ void validate_in_area(point p, const bounding_box& area, std::string_view what) 
         throw_invalid_input(str(what, ": (", p.lat, ", ", p.lng,
                                 ") looks like [lng, lat]; pass latitude first"));
     throw_invalid_input(str(what, ": (", p.lat, ", ", p.lng,
-                            ") is outside the service area (latitude ", area.min_lat, " to ",
-                            area.max_lat, ", longitude ", area.min_lng, " to ",
+                            ") is outside the service area (latitude ", area.min_lat,
+                            " to ", area.max_lat, ", longitude ", area.min_lng, " to ",
                             area.max_lng, ")"));
 }
 
 double distance_m(point a, point b) noexcept {
-    return bg::distance(sphere_point{a.lng, a.lat}, sphere_point{b.lng, b.lat}, haversine);
+    return bg::distance(sphere_point{a.lng, a.lat}, sphere_point{b.lng, b.lat},
+                        haversine);
 }
 
 bool bounding_box::contains(point p) const noexcept {
@@ -99,7 +104,8 @@ bool bounding_box::contains(point p) const noexcept {
 bounding_box bounding_box_around(point center, double radius_m) noexcept {
     constexpr double degrees = 180.0 / std::numbers::pi;
 
-    // A small margin keeps points exactly on the circle inside the box despite rounding.
+    // A small margin keeps points exactly on the circle inside the box despite
+    // rounding.
     const double angular = radius_m / earth_radius_m * 1.000001 + 1e-12;
     const double dlat = angular * degrees;
 
@@ -126,7 +132,8 @@ bounding_box bounding_box_around(point center, double radius_m) noexcept {
     return box;
 }
 
-std::vector<hit> radius_search(point center, double radius_m, std::span<const site> sites) {
+std::vector<hit> radius_search(point center, double radius_m,
+                               std::span<const site> sites) {
     validate_point(center, "search center");
     validate_radius(radius_m);
 
@@ -158,7 +165,8 @@ spatial_index::spatial_index(std::vector<site> sites)
     std::vector<tree::value> values;
     values.reserve(sites_.size());
     for (std::size_t i = 0; i < sites_.size(); ++i)
-        values.emplace_back(plane_point{sites_[i].position.lng, sites_[i].position.lat}, i);
+        values.emplace_back(plane_point{sites_[i].position.lng, sites_[i].position.lat},
+                            i);
 
     // The range constructor bulk-loads with packing: faster and a better tree than
     // inserting one by one.
@@ -169,7 +177,9 @@ spatial_index::~spatial_index() = default;
 spatial_index::spatial_index(spatial_index&&) noexcept = default;
 spatial_index& spatial_index::operator=(spatial_index&&) noexcept = default;
 
-std::size_t spatial_index::size() const noexcept { return sites_.size(); }
+std::size_t spatial_index::size() const noexcept {
+    return sites_.size();
+}
 
 std::vector<hit> spatial_index::within(point center, double radius_m) const {
     validate_point(center, "search center");

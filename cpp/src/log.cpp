@@ -9,7 +9,8 @@ logger::logger(sink_fn sink, level threshold)
       threshold_(std::make_shared<std::atomic<int>>(static_cast<int>(threshold))) {}
 
 bool logger::enabled(level severity) const noexcept {
-    return sink_ && static_cast<int>(severity) >= threshold_->load(std::memory_order_relaxed);
+    return sink_ &&
+           static_cast<int>(severity) >= threshold_->load(std::memory_order_relaxed);
 }
 
 void logger::set_threshold(level threshold) const noexcept {

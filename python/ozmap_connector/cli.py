@@ -64,7 +64,7 @@ class ErrorHandlingGroup(click.Group):
             ctx.exit(exit_code_for(error))
 
 
-class Decimal(click.ParamType):
+class Decimal(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
     """A number that also accepts a comma as the decimal separator (``-27,5945``).
 
     Only one comma and no dot is read as a decimal comma; anything else that is not a

@@ -116,7 +116,7 @@ class Connector:
             service_area=service_area,
         )
         self._lock = threading.Lock()
-        self._core: _core._Connector | None = None
+        self._core: _core.ConnectorCore | None = None
         self._build_core()
         _live_connectors.add(self)
 
@@ -145,9 +145,9 @@ class Connector:
         """Arguments first, then ``OZMAP_*`` variables, then the TOML file ``path``."""
         return cls.from_settings(resolve_settings(overrides, config_file=Path(path)))
 
-    def _build_core(self) -> _core._Connector:
+    def _build_core(self) -> _core.ConnectorCore:
         s = self.settings
-        core = _core._Connector(
+        core = _core.ConnectorCore(
             s.url,
             s.token,
             s.port,
@@ -167,7 +167,7 @@ class Connector:
         return core
 
     @property
-    def _engine(self) -> _core._Connector:
+    def _engine(self) -> _core.ConnectorCore:
         core = self._core
         if core is None:
             with self._lock:

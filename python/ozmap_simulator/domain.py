@@ -374,6 +374,7 @@ class Service:
                 body.get(name) is None or isinstance(body[name], str),
                 f"{name} must be a string",
             )
+        # NOTE: `force` is accepted and ignored: it never lets two clients share a port.
         poles = body.get("drop_poles")
         _require(
             poles is None or (isinstance(poles, list) and all(map(_is_id, poles))),

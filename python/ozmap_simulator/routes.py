@@ -243,6 +243,13 @@ def _float_arg(req: Request, name: str, required: bool) -> float | None:
 
 
 def build_router(service: Service, config: Config) -> Router:
+    """Every route the simulator answers.
+
+    TODO: not simulated yet, as no workflow uses them: `populate` (ignored), the
+    polymorphic read routes (base-boxes, network-connectors), feasibility by pole,
+    POST connect/disconnect, properties/client/{code}/potency, and writes to the
+    collections that are read-only here (projects, types, OLTs, slots, PONs).
+    """
     store = service.store
     router = Router()
     no_content = Response(204)

@@ -402,5 +402,5 @@ def parse_json_body(body: bytes) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ApiError(400, "body is not valid JSON") from None

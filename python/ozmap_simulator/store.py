@@ -387,17 +387,19 @@ class _Near:
     radius: float | None
 
 
-def _flatten(filters: Any) -> list[dict]:
+def _flatten(filters: Any, depth: int = 0) -> list[dict]:
     if filters is None:
         return []
     if isinstance(filters, dict):
         return [filters]
     if not isinstance(filters, list):
         raise FilterError("filter must be a JSON array of conditions")
+    if depth > 16:
+        raise FilterError("filter arrays nest too deep")
     out: list[dict] = []
     for item in filters:
         # Nested arrays group conditions; the simulator reads every group as AND.
-        out.extend(_flatten(item))
+        out.extend(_flatten(item, depth + 1))
     return out
 
 
@@ -599,6 +601,8 @@ def _compile_condition(
         return sql, params, None
 
     if op == "like":
+        # NOTE: a case-insensitive substring match; surrounding "%" are dropped so
+        # that SQL-style patterns mean the same.
         if not isinstance(value, str):
             raise FilterError("like takes a string value")
         needle = value.strip("%").casefold()

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -63,7 +64,8 @@ error caught(F&& f) {
 }
 
 std::string box_row(int i) {
-    return str(R"({"id":"b)", i, R"(","name":"Box )", i, R"(","lat":-27.5,"lng":-48.5})");
+    return str(R"({"id":"b)", i, R"(","name":"Box )", i,
+               R"(","lat":-27.5,"lng":-48.5})");
 }
 
 std::string rows_of(int first, int count) {
@@ -124,8 +126,9 @@ TEST(ApiClient, TokenIsTrimmedAndValidated) {
               error_kind::configuration);
     EXPECT_EQ(caught([&] { client("", 9994, token, h.transport, {}); }).kind(),
               error_kind::configuration);
-    EXPECT_EQ(caught([&] { client("t.ozmap.com.br", 9994, token, nullptr, {}); }).kind(),
-              error_kind::configuration);
+    EXPECT_EQ(
+        caught([&] { client("t.ozmap.com.br", 9994, token, nullptr, {}); }).kind(),
+        error_kind::configuration);
     client_options zero;
     zero.page_size = 0;
     EXPECT_EQ(caught([&] { h.make(zero); }).kind(), error_kind::configuration);
@@ -198,7 +201,8 @@ TEST(ApiClient, DecodeErrorsNameTheRequestAndField) {
     EXPECT_EQ(e.kind(), error_kind::decode);
     EXPECT_EQ(e.field(), "connectables.output[1]");
     EXPECT_EQ(e.operation(), "GET /api/v2/splitters/s1");
-    EXPECT_NE(std::string(e.what()).find("GET /api/v2/splitters/s1"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("GET /api/v2/splitters/s1"),
+              std::string::npos);
 }
 
 TEST(ApiClient, NonJsonSuccessIsADecodeError) {
@@ -274,7 +278,8 @@ TEST(ApiClient, Unprocessable422IsAConflictOnlyForPortWrites) {
     property_update move;
     move.box = "b2";
     h.transport->reply(422, R"({"message":"port refused"})");
-    EXPECT_EQ(caught([&] { c.update_property("p1", move); }).kind(), error_kind::conflict);
+    EXPECT_EQ(caught([&] { c.update_property("p1", move); }).kind(),
+              error_kind::conflict);
 
     ftth_client_update deploy;
     deploy.implanted = true;
@@ -343,7 +348,8 @@ TEST(ApiClient, RetryAfter) {
     EXPECT_GE(*e.retry_after(), 110.0);
     EXPECT_LE(*e.retry_after(), 121.0);
 
-    for (const auto* junk : {"soon", "-5", "1.5", "Sun, 06 Nov 1994 08:49:37 PST", ""}) {
+    for (const auto* junk :
+         {"soon", "-5", "1.5", "Sun, 06 Nov 1994 08:49:37 PST", ""}) {
         h.transport->reply(429, "", {{"Retry-After", junk}});
         EXPECT_FALSE(caught([&] { c.get_box("b1"); }).retry_after()) << junk;
     }
@@ -473,7 +479,8 @@ TEST(ApiClient, LoginAndAuthenticated) {
     h.transport->reply(200, R"({"user":{}})");
     EXPECT_EQ(caught([&] { anonymous.login("api", "pa55word"); }).field(),
               "authorization");
-    EXPECT_EQ(caught([&] { anonymous.login("", "x"); }).kind(), error_kind::invalid_input);
+    EXPECT_EQ(caught([&] { anonymous.login("", "x"); }).kind(),
+              error_kind::invalid_input);
 
     for (const auto& r : *h.records)
         EXPECT_EQ(r.message.find("pa55word"), std::string::npos);
@@ -487,7 +494,8 @@ TEST(ApiClient, LoginAndAuthenticated) {
     EXPECT_EQ(caught([&] { c.authenticated(); }).kind(), error_kind::http_status);
 }
 
-// ---------------------------------------------------------------------------- feasibility
+// ----------------------------------------------------------------------------
+// feasibility
 
 TEST(ApiClient, Viability) {
     harness h;
@@ -503,7 +511,8 @@ TEST(ApiClient, Viability) {
 
     h.transport->reply(200, R"({"viable":false,"boxes":[]})");
     c.viability(-27.5866, -48.5274);
-    EXPECT_EQ(h.targets().back(), "/api/v2/ftth-viability/radius?lat=-27.5866&lng=-48.5274");
+    EXPECT_EQ(h.targets().back(),
+              "/api/v2/ftth-viability/radius?lat=-27.5866&lng=-48.5274");
 
     const auto before = c.request_count();
     EXPECT_EQ(caught([&] { c.viability(91.0, 0.5, 100.0); }).kind(),
@@ -526,19 +535,23 @@ TEST(ApiClient, Viability) {
 TEST(ApiClient, BoxesNear) {
     harness h;
     auto c = h.make();
-    h.transport->reply(200, str(R"({"rows":[)", rows_of(1, 2), R"(],"hasNextPage":false})"));
+    h.transport->reply(200,
+                       str(R"({"rows":[)", rows_of(1, 2), R"(],"hasNextPage":false})"));
     const auto boxes = c.list_boxes_near(-27.5, -48.5, 300.0);
     EXPECT_EQ(ids_of(boxes), (std::vector<std::string>{"b1", "b2"}));
     const auto target = h.targets().at(0);
-    EXPECT_EQ(target,
-              "/api/v2/boxes?filter=%5B%7B%22property%22%3A%22coords%22%2C%22operator%22"
-              "%3A%22near%22%2C%22value%22%3A%7B%22lat%22%3A-27.5%2C%22lng%22%3A-48.5%2C"
-              "%22radius%22%3A300%7D%7D%5D&limit=500&page=1");
-    EXPECT_EQ(query_param(target, "filter"),
-              R"([{"property":"coords","operator":"near","value":{"lat":-27.5,"lng":-48.5,"radius":300}}])");
+    EXPECT_EQ(
+        target,
+        "/api/v2/boxes?filter=%5B%7B%22property%22%3A%22coords%22%2C%22operator%22"
+        "%3A%22near%22%2C%22value%22%3A%7B%22lat%22%3A-27.5%2C%22lng%22%3A-48.5%2C"
+        "%22radius%22%3A300%7D%7D%5D&limit=500&page=1");
+    EXPECT_EQ(
+        query_param(target, "filter"),
+        R"([{"property":"coords","operator":"near","value":{"lat":-27.5,"lng":-48.5,"radius":300}}])");
 }
 
-// ---------------------------------------------------------------------------- pagination
+// ----------------------------------------------------------------------------
+// pagination
 
 TEST(ApiPaging, NewFormFollowsRelativeAndAbsoluteNextUrl) {
     harness h;
@@ -546,12 +559,17 @@ TEST(ApiPaging, NewFormFollowsRelativeAndAbsoluteNextUrl) {
     o.page_size = 2;
     auto c = h.make(o);
     h.transport
-        ->reply(200, str(R"({"rows":[)", rows_of(1, 2),
-                         R"(],"hasNextPage":true,"nextUrl":"/api/v2/boxes?page=2&limit=2"})"))
-        .reply(200, str(R"({"rows":[)", rows_of(3, 2),
-                        R"(],"hasNextPage":true,)"
-                        R"("nextUrl":"https://t.ozmap.com.br:9994/api/v2/boxes?limit=2&page=3"})"))
-        .reply(200, str(R"({"rows":[)", rows_of(5, 1), R"(],"hasNextPage":false,"nextUrl":null})"));
+        ->reply(
+            200,
+            str(R"({"rows":[)", rows_of(1, 2),
+                R"(],"hasNextPage":true,"nextUrl":"/api/v2/boxes?page=2&limit=2"})"))
+        .reply(
+            200,
+            str(R"({"rows":[)", rows_of(3, 2),
+                R"(],"hasNextPage":true,)"
+                R"("nextUrl":"https://t.ozmap.com.br:9994/api/v2/boxes?limit=2&page=3"})"))
+        .reply(200, str(R"({"rows":[)", rows_of(5, 1),
+                        R"(],"hasNextPage":false,"nextUrl":null})"));
     const auto l = c.list_boxes();
     EXPECT_TRUE(l.complete) << l.stop_reason;
     EXPECT_EQ(l.requests, 3u);
@@ -578,7 +596,8 @@ TEST(ApiPaging, ForeignOrUnsuitableNextUrlIsRebuiltHere) {
         first["hasNextPage"] = true;
         first["nextUrl"] = next;
         h.transport->reply(200, json::serialize(first))
-            .reply(200, str(R"({"rows":[)", rows_of(3, 1), R"(],"hasNextPage":false})"));
+            .reply(200,
+                   str(R"({"rows":[)", rows_of(3, 1), R"(],"hasNextPage":false})"));
         const auto l = c.list_boxes();
         EXPECT_TRUE(l.complete);
         EXPECT_EQ(ids_of(l), box_ids(1, 3));
@@ -611,8 +630,8 @@ TEST(ApiPaging, LegacyWithoutStartAndServerCappedLimit) {
     auto c = h.make();  // asks 500, the server sends 1 per page
     h.transport->serve([](const http::request& r) {
         const int page = std::stoi(query_param(r.target, "page"));
-        return http::response{200, {},
-                              str(R"({"total":3,"rows":[)", box_row(page), "]}")};
+        return http::response{
+            200, {}, str(R"({"total":3,"rows":[)", box_row(page), "]}")};
     });
     const auto l = c.list_boxes();
     // Without `start`, the offset is the rows received so far.
@@ -623,9 +642,10 @@ TEST(ApiPaging, LegacyWithoutStartAndServerCappedLimit) {
     auto c2 = h2.make();
     h2.transport->serve([](const http::request& r) {
         const int page = std::stoi(query_param(r.target, "page"));
-        return http::response{
-            200, {}, str(R"({"total":3,"start":)", page - 1, R"(,"rows":[)", box_row(page),
-                         "]}")};
+        return http::response{200,
+                              {},
+                              str(R"({"total":3,"start":)", page - 1, R"(,"rows":[)",
+                                  box_row(page), "]}")};
     });
     const auto l2 = c2.list_boxes();
     EXPECT_EQ(ids_of(l2), box_ids(1, 3));
@@ -655,7 +675,8 @@ TEST(ApiPaging, GuardRepeatedNextUrl) {
     h.transport->serve([&](const http::request&) {
         ++served;
         return http::response{
-            200, {},
+            200,
+            {},
             str(R"({"rows":[)", box_row(served),
                 R"(],"hasNextPage":true,"nextUrl":"/api/v2/boxes?limit=1&page=2"})")};
     });
@@ -694,7 +715,8 @@ TEST(ApiPaging, GuardServerIgnoringThePage) {
     o.page_size = 2;
     auto c = h.make(o);
     h.transport->serve([](const http::request&) {
-        return http::response{200, {}, str(R"({"total":10,"rows":[)", rows_of(1, 2), "]}")};
+        return http::response{
+            200, {}, str(R"({"total":10,"rows":[)", rows_of(1, 2), "]}")};
     });
     const auto l = c.list_boxes();
     EXPECT_FALSE(l.complete);
@@ -711,8 +733,8 @@ TEST(ApiPaging, GuardPageCap) {
     auto c = h.make(o);
     h.transport->serve([](const http::request& r) {
         const int page = std::stoi(query_param(r.target, "page"));
-        return http::response{200, {},
-                              str(R"({"rows":[)", box_row(page), R"(],"hasNextPage":true})")};
+        return http::response{
+            200, {}, str(R"({"rows":[)", box_row(page), R"(],"hasNextPage":true})")};
     });
     const auto l = c.list_boxes();
     EXPECT_FALSE(l.complete);
@@ -724,7 +746,8 @@ TEST(ApiPaging, GuardPageCap) {
 TEST(ApiPaging, MaxRowsAndSelect) {
     harness h;
     auto c = h.make();
-    h.transport->reply(200, str(R"({"rows":[)", rows_of(1, 3), R"(],"hasNextPage":true})"));
+    h.transport->reply(200,
+                       str(R"({"rows":[)", rows_of(1, 3), R"(],"hasNextPage":true})"));
     list_options options;
     options.max_rows = 1;
     options.select = "name";
@@ -755,17 +778,20 @@ TEST(ApiPaging, TypedListErrorsNameTheRow) {
     harness h;
     auto c = h.make();
     h.transport->reply(
-        200, str(R"({"rows":[)", splitter_template, ",",
-                 R"({"id":"s2","name":"S","parent":"b","connectables":{"output":[]}},)",
-                 R"({"id":"s3","name":"S","parent":"b","connectables":{"output":[1]}},)",
-                 R"({"id":"s4","name":"S","parent":"b","connectables":)",
-                 R"({"output":[null,null,7]}}],"hasNextPage":false})"));
-    const auto e = caught([&] { c.list_splitters_of_boxes(std::vector<std::string>{"b"}); });
+        200,
+        str(R"({"rows":[)", splitter_template, ",",
+            R"({"id":"s2","name":"S","parent":"b","connectables":{"output":[]}},)",
+            R"({"id":"s3","name":"S","parent":"b","connectables":{"output":[1]}},)",
+            R"({"id":"s4","name":"S","parent":"b","connectables":)",
+            R"({"output":[null,null,7]}}],"hasNextPage":false})"));
+    const auto e =
+        caught([&] { c.list_splitters_of_boxes(std::vector<std::string>{"b"}); });
     EXPECT_EQ(e.kind(), error_kind::decode);
     EXPECT_EQ(e.field(), "rows[2].connectables.output[0]");
 }
 
-// ---------------------------------------------------------------------------- `in` splits
+// ---------------------------------------------------------------------------- `in`
+// splits
 
 // A server that knows splitters s<N> in box b<N> and answers `parent in [...]` from the
 // filter it is sent, in the order of the ids given.
@@ -778,7 +804,8 @@ http::response splitters_for(const http::request& r) {
                     R"(","name":"Splitter","parent":")", box,
                     R"(","connectables":{"output":[null]}})");
     }
-    return http::response{200, {}, str(R"({"rows":[)", rows, R"(],"hasNextPage":false})")};
+    return http::response{
+        200, {}, str(R"({"rows":[)", rows, R"(],"hasNextPage":false})")};
 }
 
 TEST(ApiInFilter, SplitsToKeepEveryUrlShort) {
@@ -805,7 +832,8 @@ TEST(ApiInFilter, SplitsToKeepEveryUrlShort) {
     std::size_t sent = 0;
     for (const auto& t : targets) {
         EXPECT_LE(t.size(), 1000u);
-        sent += json::parse(query_param(t, "filter")).at(0).at("value").as_array().size();
+        sent +=
+            json::parse(query_param(t, "filter")).at(0).at("value").as_array().size();
     }
     EXPECT_EQ(sent, 300u);
     // Greedy packing: every chunk but the last is nearly full.
@@ -824,9 +852,9 @@ TEST(ApiInFilter, ShortListsAreOneRequestAndEmptyListsNone) {
 
     EXPECT_TRUE(c.list_splitters_of_boxes({}).rows.empty());
     EXPECT_EQ(c.request_count(), 1u);
-    EXPECT_EQ(caught([&] { c.list_splitters_of_boxes(std::vector<std::string>{""}); })
-                  .kind(),
-              error_kind::invalid_input);
+    EXPECT_EQ(
+        caught([&] { c.list_splitters_of_boxes(std::vector<std::string>{""}); }).kind(),
+        error_kind::invalid_input);
 }
 
 TEST(ApiInFilter, ChunksArePagedAndDeduplicated) {
@@ -840,10 +868,12 @@ TEST(ApiInFilter, ChunksArePagedAndDeduplicated) {
     h.transport->serve([](const http::request& r) {
         const int page = std::stoi(query_param(r.target, "page"));
         if (page == 1)
-            return http::response{200, {},
-                                  str(R"({"rows":[)", rows_of(1, 2), R"(],"hasNextPage":true})")};
-        return http::response{200, {},
-                              str(R"({"rows":[)", rows_of(2, 2), R"(],"hasNextPage":false})")};
+            return http::response{
+                200,
+                {},
+                str(R"({"rows":[)", rows_of(1, 2), R"(],"hasNextPage":true})")};
+        return http::response{
+            200, {}, str(R"({"rows":[)", rows_of(2, 2), R"(],"hasNextPage":false})")};
     });
     list_options options;
     std::vector<std::string> many;
@@ -873,11 +903,13 @@ TEST(ApiInFilter, UnsplittableRequestsAreRefused) {
 
     list_options one_long;
     one_long.filters.push_back(filter::in("parent", {"a", std::string(300, 'y')}));
-    EXPECT_EQ(caught([&] { c.list_boxes(one_long); }).kind(), error_kind::invalid_input);
+    EXPECT_EQ(caught([&] { c.list_boxes(one_long); }).kind(),
+              error_kind::invalid_input);
     EXPECT_EQ(c.request_count(), 0u);
 }
 
-// ---------------------------------------------------------------------------- client codes
+// ---------------------------------------------------------------------------- client
+// codes
 
 TEST(ApiClientCode, CodesAreOneEncodedSegment) {
     const std::vector<std::pair<std::string, std::string>> cases = {
@@ -933,13 +965,36 @@ TEST(ApiClientCode, MissingEmptyAndTolerated) {
 TEST(ApiProjects, ListedWithAFilter) {
     harness h;
     auto c = h.make();
-    h.transport->reply(200, R"({"rows":[{"id":"p1","name":"Exemplo"}],"hasNextPage":false})");
+    h.transport->reply(
+        200, R"({"rows":[{"id":"p1","name":"Exemplo"}],"hasNextPage":false})");
     list_options options;
     options.filters.push_back(filter::equals("name", std::string("Exemplo")));
     const auto l = c.list_projects(options);
     EXPECT_EQ(l.rows.at(0).name, "Exemplo");
     EXPECT_EQ(query_param(h.targets().at(0), "filter"),
               R"([{"property":"name","operator":"=","value":"Exemplo"}])");
+}
+
+TEST(ApiClient, SharedAcrossThreads) {
+    harness h;
+    const auto c = h.make();
+    h.transport->serve([](const http::request& r) {
+        return http::response{200,
+                              {},
+                              str(R"({"id":")",
+                                  r.target.substr(r.target.rfind('/') + 1),
+                                  R"(","name":"n","lat":1,"lng":2})")};
+    });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&c, t] {
+            for (int i = 0; i < 50; ++i)
+                EXPECT_EQ(c.get_box(str("b", t, "-", i)).id, str("b", t, "-", i));
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(c.request_count(), 200u);
+    EXPECT_EQ(h.records->size(), 200u);
 }
 
 }  // namespace

@@ -59,13 +59,14 @@ std::string field_of(std::string_view text, auto parse) {
 TEST(ApiFixtures, EveryBoxSplitterPropertyAndProjectFileParses) {
     std::size_t files = 0;
     std::size_t documents = 0;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::filesystem::path(OZMAP_FIXTURES_DIR))) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             std::filesystem::path(OZMAP_FIXTURES_DIR))) {
         const auto name = entry.path().filename().string();
         if (entry.path().extension() != ".json")
             continue;
         const auto kind = name.substr(0, name.find('-'));
-        if (kind != "box" && kind != "splitter" && kind != "property" && kind != "project")
+        if (kind != "box" && kind != "splitter" && kind != "property" &&
+            kind != "project")
             continue;  // poles, prospects, box types: not parsed by the connector
         SCOPED_TRACE(name);
         ++files;
@@ -189,7 +190,8 @@ TEST(ApiFixtures, Projects) {
     EXPECT_EQ(parse_project(rows[1]).name, "Filho do Exemplo");
 }
 
-// ---------------------------------------------------------------------------- other kinds
+// ---------------------------------------------------------------------------- other
+// kinds
 
 TEST(ApiModels, ClientCableFiberOltSlotPon) {
     const auto c = parse_ftth_client(parse_json(
@@ -207,8 +209,8 @@ TEST(ApiModels, ClientCableFiberOltSlotPon) {
     EXPECT_EQ(cab.box_b, "p1");
     EXPECT_EQ(cab.length_m, 42.5);
 
-    const auto f = parse_fiber(
-        parse_json(R"({"id":"f1","parent":"d1","connectors":["s1",null],"isDrop":true})"));
+    const auto f = parse_fiber(parse_json(
+        R"({"id":"f1","parent":"d1","connectors":["s1",null],"isDrop":true})"));
     EXPECT_EQ(f.parent, "d1");
     EXPECT_EQ(f.connectors, std::vector<std::string>{"s1"});
 
@@ -222,7 +224,8 @@ TEST(ApiModels, ClientCableFiberOltSlotPon) {
     EXPECT_EQ(s.starting_pon_number, 1);
     EXPECT_EQ(s.name, "");
 
-    const auto p = parse_pon(parse_json(R"({"_id":"pn1","name":"PON 3","potency":3.5})"));
+    const auto p =
+        parse_pon(parse_json(R"({"_id":"pn1","name":"PON 3","potency":3.5})"));
     EXPECT_EQ(p.id, "pn1");  // only _id
     EXPECT_EQ(p.potency, 3.5);
 }
@@ -250,8 +253,8 @@ TEST(ApiModels, SplitterVariants) {
 
 TEST(ApiModels, PropertyClientShapes) {
     auto client_of = [](std::string_view client) {
-        return parse_property(
-            parse_json(std::string(R"({"id":"p1","client":)") + std::string(client) + "}"));
+        return parse_property(parse_json(std::string(R"({"id":"p1","client":)") +
+                                         std::string(client) + "}"));
     };
     EXPECT_EQ(client_of(R"("c1")").client_id, "c1");
     EXPECT_FALSE(client_of("null").client_id);
@@ -262,9 +265,9 @@ TEST(ApiModels, PropertyClientShapes) {
     EXPECT_EQ(field_of(R"({"id":"p1","client":42})", parse_property), "client");
     EXPECT_EQ(field_of(R"({"id":"p1","client":{"id":"c2"}})", parse_property),
               "client.code");
-    EXPECT_EQ(field_of(R"({"id":"p1","connections":[{"id":"s","port":0}]})",
-                       parse_property),
-              "connections[0].port");
+    EXPECT_EQ(
+        field_of(R"({"id":"p1","connections":[{"id":"s","port":0}]})", parse_property),
+        "connections[0].port");
     EXPECT_EQ(field_of(R"({"id":"p1","connections":[{"id":"s","port":1.5}]})",
                        parse_property),
               "connections[0].port");
@@ -289,8 +292,9 @@ TEST(ApiModels, Feasibility) {
     EXPECT_EQ(f.refused[0].reason, "full");
     EXPECT_EQ(f.refused_skipped, 2u);
 
-    for (const auto* refused : {"", R"(,"refused_boxes":null)", R"(,"refused_boxes":{})",
-                                R"(,"refused_boxes":"none")", R"(,"refused_boxes":[[]])"}) {
+    for (const auto* refused :
+         {"", R"(,"refused_boxes":null)", R"(,"refused_boxes":{})",
+          R"(,"refused_boxes":"none")", R"(,"refused_boxes":[[]])"}) {
         SCOPED_TRACE(refused);
         const auto g = parse_feasibility(
             parse_json(std::string(R"({"viable":false,"boxes":[])") + refused + "}"));
@@ -310,7 +314,8 @@ TEST(ApiModels, Feasibility) {
               "boxes[0].availability");
 }
 
-// ---------------------------------------------------------------------------- wrong shapes
+// ---------------------------------------------------------------------------- wrong
+// shapes
 
 TEST(ApiModels, MissingAndMistypedFieldsNameThePath) {
     EXPECT_EQ(field_of(R"({"name":"b","lat":1,"lng":2})", parse_box), "id");
@@ -326,19 +331,23 @@ TEST(ApiModels, MissingAndMistypedFieldsNameThePath) {
     EXPECT_EQ(field_of(R"({"id":"b","name":"n","lat":1,"lng":2,"implanted":"yes"})",
                        parse_box),
               "implanted");
-    EXPECT_EQ(field_of(R"({"id":"b","name":"n","lat":1,"lng":2,"project":5})", parse_box),
-              "project");
-    EXPECT_EQ(field_of(R"({"id":"b","name":"n","lat":1,"lng":2,"project":{"name":"x"}})",
-                       parse_box),
-              "project.id");
+    EXPECT_EQ(
+        field_of(R"({"id":"b","name":"n","lat":1,"lng":2,"project":5})", parse_box),
+        "project");
+    EXPECT_EQ(
+        field_of(R"({"id":"b","name":"n","lat":1,"lng":2,"project":{"name":"x"}})",
+                 parse_box),
+        "project.id");
     EXPECT_EQ(field_of(R"([1,2])", parse_box), "");
 
     const std::string splitter_head = R"({"id":"s","name":"S","parent":"b",)";
-    EXPECT_EQ(field_of(splitter_head + R"("ports":[]})", parse_splitter), "connectables");
+    EXPECT_EQ(field_of(splitter_head + R"("ports":[]})", parse_splitter),
+              "connectables");
     EXPECT_EQ(field_of(splitter_head + R"("connectables":[]})", parse_splitter),
               "connectables");
-    EXPECT_EQ(field_of(splitter_head + R"("connectables":{"input":[]}})", parse_splitter),
-              "connectables.output");
+    EXPECT_EQ(
+        field_of(splitter_head + R"("connectables":{"input":[]}})", parse_splitter),
+        "connectables.output");
     EXPECT_EQ(field_of(splitter_head + R"("connectables":{"output":[null,"f",3]}})",
                        parse_splitter),
               "connectables.output[2]");
@@ -346,7 +355,8 @@ TEST(ApiModels, MissingAndMistypedFieldsNameThePath) {
                        parse_splitter),
               "ports");
     EXPECT_EQ(
-        field_of(splitter_head + R"("connectables":{"output":[]},"ports":[{},{"blocked":1}]})",
+        field_of(splitter_head +
+                     R"("connectables":{"output":[]},"ports":[{},{"blocked":1}]})",
                  parse_splitter),
         "ports[1].blocked");
     EXPECT_EQ(field_of(R"({"id":"s","name":"S","connectables":{"output":[]}})",
@@ -364,12 +374,34 @@ TEST(ApiModels, WherePrefixesThePath) {
               std::string::npos);
 }
 
-// ---------------------------------------------------------------------------- hostile JSON
+// ---------------------------------------------------------------------------- hostile
+// JSON
 
 TEST(ApiJson, InvalidTruncatedEmpty) {
-    for (const std::string& text : std::vector<std::string>{"", "   ", "\n", "{", "[1,2", R"({"a":})", R"({"a":1,})", "[1,]", "nul", "NaN",
-          "Infinity", "-", "01", "1.", ".5", "'a'", R"({a:1})", "/* c */ {}", "{} {}",
-          R"({"a":"b)", "\"\\x\"", std::string("{\"a\":\"\0\"}", 8), "\xef\xbb\xbf{}"}) {
+    for (const std::string& text :
+         std::vector<std::string>{"",
+                                  "   ",
+                                  "\n",
+                                  "{",
+                                  "[1,2",
+                                  R"({"a":})",
+                                  R"({"a":1,})",
+                                  "[1,]",
+                                  "nul",
+                                  "NaN",
+                                  "Infinity",
+                                  "-",
+                                  "01",
+                                  "1.",
+                                  ".5",
+                                  "'a'",
+                                  R"({a:1})",
+                                  "/* c */ {}",
+                                  "{} {}",
+                                  R"({"a":"b)",
+                                  "\"\\x\"",
+                                  std::string("{\"a\":\"\0\"}", 8),
+                                  "\xef\xbb\xbf{}"}) {
         SCOPED_TRACE(text);
         decode_error([&] { parse_json(text); });
     }
@@ -407,7 +439,8 @@ TEST(ApiJson, HugeNumbers) {
 
     // 2^64 does not fit an integer: it becomes a double, refused where an integer is
     // expected, accepted where any number is.
-    const std::string head = R"({"id":"b","name":"n","lat":1,"lng":2,"hierarchyLevel":)";
+    const std::string head =
+        R"({"id":"b","name":"n","lat":1,"lng":2,"hierarchyLevel":)";
     EXPECT_EQ(field_of(head + "18446744073709551616}", parse_box), "hierarchyLevel");
     EXPECT_EQ(field_of(head + "18446744073709551615}", parse_box), "hierarchyLevel");
     EXPECT_EQ(field_of(head + "9223372036854775808}", parse_box), "hierarchyLevel");
@@ -419,8 +452,8 @@ TEST(ApiJson, HugeNumbers) {
     EXPECT_EQ(parse_box(parse_json(head + "3.0}")).hierarchy_level, 3);
     EXPECT_EQ(parse_box(parse_json(head + "-0}")).hierarchy_level, 0);
 
-    const auto p = parse_property(
-        parse_json(R"({"id":"p","potencyRead":18446744073709551616,"lat":-0.0,"lng":0})"));
+    const auto p = parse_property(parse_json(
+        R"({"id":"p","potencyRead":18446744073709551616,"lat":-0.0,"lng":0})"));
     EXPECT_DOUBLE_EQ(*p.potency_read, 18446744073709551616.0);
 }
 
@@ -443,8 +476,8 @@ TEST(ApiJson, NulInStringsIsKept) {
 
 TEST(ApiJson, DuplicateKeysLastWins) {
     // Documented behaviour of Boost.JSON's parser, relied upon here.
-    const auto b = parse_box(
-        parse_json(R"({"id":"first","id":"second","name":"n","lat":1,"lng":2,"lat":3})"));
+    const auto b = parse_box(parse_json(
+        R"({"id":"first","id":"second","name":"n","lat":1,"lng":2,"lat":3})"));
     EXPECT_EQ(b.id, "second");
     EXPECT_EQ(b.position.lat, 3.0);
 }

@@ -52,7 +52,8 @@ TEST(ApiBaseUrl, NormalisationTable) {
         {"https://x.ozmap.com.br///", 9994, true, "x.ozmap.com.br", 9994, "/api/v2"},
         {"HTTPS://X.OZmap.COM.BR", 9994, true, "x.ozmap.com.br", 9994, "/api/v2"},
         {"https://x.ozmap.com.br/api", 9994, true, "x.ozmap.com.br", 9994, "/api/v2"},
-        {"https://x.ozmap.com.br/API/V2", 9994, true, "x.ozmap.com.br", 9994, "/API/v2"},
+        {"https://x.ozmap.com.br/API/V2", 9994, true, "x.ozmap.com.br", 9994,
+         "/API/v2"},
         {"https://proxy.example/ozmap", 9994, true, "proxy.example", 9994,
          "/ozmap/api/v2"},
         {"https://proxy.example/ozmap/api/v2/", 9994, true, "proxy.example", 9994,
@@ -84,8 +85,10 @@ TEST(ApiBaseUrl, DefaultPortIs9994) {
 }
 
 TEST(ApiBaseUrl, OriginAndString) {
-    EXPECT_EQ(parse_base_url("x.ozmap.com.br").str(), "https://x.ozmap.com.br:9994/api/v2");
-    EXPECT_EQ(parse_base_url("http://127.0.0.1:8080").origin(), "http://127.0.0.1:8080");
+    EXPECT_EQ(parse_base_url("x.ozmap.com.br").str(),
+              "https://x.ozmap.com.br:9994/api/v2");
+    EXPECT_EQ(parse_base_url("http://127.0.0.1:8080").origin(),
+              "http://127.0.0.1:8080");
     EXPECT_EQ(parse_base_url("http://[::1]:8080").origin(), "http://[::1]:8080");
 }
 
@@ -173,7 +176,8 @@ TEST(ApiEncoding, PathSegments) {
     EXPECT_EQ(encode_path_segment("Nº 7#B"), "N%C2%BA%207%23B");
     EXPECT_EQ(encode_path_segment("João"), "Jo%C3%A3o");
     EXPECT_EQ(encode_path_segment("a?b&c=d+e%f"), "a%3Fb%26c%3Dd%2Be%25f");
-    EXPECT_EQ(encode_path_segment("5da61e13493d9c0006665477"), "5da61e13493d9c0006665477");
+    EXPECT_EQ(encode_path_segment("5da61e13493d9c0006665477"),
+              "5da61e13493d9c0006665477");
     EXPECT_EQ(encode_path_segment("a-b.c_d~e"), "a-b.c_d~e");
     EXPECT_EQ(encode_path_segment("."), "%2E");
     EXPECT_EQ(encode_path_segment(".."), "%2E%2E");
@@ -203,10 +207,12 @@ TEST(ApiEncoding, Numbers) {
 
 TEST(ApiFilters, CompactJson) {
     const std::vector<filter> eq = {filter::equals("name", std::string("OLT 1"))};
-    EXPECT_EQ(filters_to_json(eq), R"([{"property":"name","operator":"=","value":"OLT 1"}])");
+    EXPECT_EQ(filters_to_json(eq),
+              R"([{"property":"name","operator":"=","value":"OLT 1"}])");
 
     const std::vector<filter> ne = {filter::not_equals("draft", true)};
-    EXPECT_EQ(filters_to_json(ne), R"([{"property":"draft","operator":"!=","value":true}])");
+    EXPECT_EQ(filters_to_json(ne),
+              R"([{"property":"draft","operator":"!=","value":true}])");
 
     const std::vector<filter> in = {filter::in("parent", {"a", "b"})};
     EXPECT_EQ(filters_to_json(in),
@@ -218,8 +224,9 @@ TEST(ApiFilters, CompactJson) {
         R"([{"property":"coords","operator":"near","value":{"lat":-27.5,"lng":-48.5,"radius":250}}])");
 
     const std::vector<filter> near_no_radius = {filter::near("coords", 1.5, 2.25)};
-    EXPECT_EQ(filters_to_json(near_no_radius),
-              R"([{"property":"coords","operator":"near","value":{"lat":1.5,"lng":2.25}}])");
+    EXPECT_EQ(
+        filters_to_json(near_no_radius),
+        R"([{"property":"coords","operator":"near","value":{"lat":1.5,"lng":2.25}}])");
 
     const std::vector<filter> mixed = {
         filter::equals("client", nullptr),
@@ -227,11 +234,12 @@ TEST(ApiFilters, CompactJson) {
         filter::equals("potencyRead", -21.5),
         filter::equals("onu.serial_number", std::string("ZTEG\"1\\2")),
     };
-    EXPECT_EQ(filters_to_json(mixed),
-              R"([{"property":"client","operator":"=","value":null},)"
-              R"({"property":"status","operator":"=","value":1},)"
-              R"({"property":"potencyRead","operator":"=","value":-21.5},)"
-              R"({"property":"onu.serial_number","operator":"=","value":"ZTEG\"1\\2"}])");
+    EXPECT_EQ(
+        filters_to_json(mixed),
+        R"([{"property":"client","operator":"=","value":null},)"
+        R"({"property":"status","operator":"=","value":1},)"
+        R"({"property":"potencyRead","operator":"=","value":-21.5},)"
+        R"({"property":"onu.serial_number","operator":"=","value":"ZTEG\"1\\2"}])");
 
     EXPECT_EQ(filters_to_json({}), "[]");
 }
@@ -268,10 +276,14 @@ TEST(ApiFilters, Misuse) {
 TEST(ApiFilters, QueryString) {
     query q;
     const std::vector<filter> f = {filter::in("parent", {"a"})};
-    q.add_filters(f).add("select", "name").add_integer("limit", 500).add_integer("page", 1);
-    EXPECT_EQ(q.str(),
-              "filter=%5B%7B%22property%22%3A%22parent%22%2C%22operator%22%3A%22in%22%2C"
-              "%22value%22%3A%5B%22a%22%5D%7D%5D&select=name&limit=500&page=1");
+    q.add_filters(f)
+        .add("select", "name")
+        .add_integer("limit", 500)
+        .add_integer("page", 1);
+    EXPECT_EQ(
+        q.str(),
+        "filter=%5B%7B%22property%22%3A%22parent%22%2C%22operator%22%3A%22in%22%2C"
+        "%22value%22%3A%5B%22a%22%5D%7D%5D&select=name&limit=500&page=1");
 
     query empty;
     empty.add_filters({});
@@ -290,7 +302,8 @@ TEST(ApiBodies, PropertyCreate) {
     body.box = "b1";
     body.position = {-27.5, -48.25};
     body.address = "Rua A, 1";
-    body.client = new_ftth_client{"123|123", std::string("Maria"), std::nullopt, false, 0};
+    body.client =
+        new_ftth_client{"123|123", std::string("Maria"), std::nullopt, false, 0};
     body.connector = "s1";
     body.port = 3;
     EXPECT_EQ(to_json(body),
@@ -330,8 +343,9 @@ TEST(ApiBodies, Updates) {
     ftth_client_update deploy;
     deploy.implanted = true;
     deploy.onu = onu_update{"user", "ZTEG1234", std::nullopt};
-    EXPECT_EQ(to_json(deploy),
-              R"({"implanted":true,"onu":{"user_PPPoE":"user","serial_number":"ZTEG1234"}})");
+    EXPECT_EQ(
+        to_json(deploy),
+        R"({"implanted":true,"onu":{"user_PPPoE":"user","serial_number":"ZTEG1234"}})");
 }
 
 TEST(ApiBodies, WriterNesting) {

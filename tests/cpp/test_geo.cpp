@@ -80,7 +80,10 @@ TEST(Validation, RejectsNonFiniteCoordinates) {
 }
 
 TEST(Validation, RejectsOutOfRangeCoordinates) {
-    EXPECT_EQ(kind_of([] { validate_point({90.0001, 0.5}); }), error_kind::invalid_input);
+    EXPECT_EQ(kind_of([] {
+                  validate_point({90.0001, 0.5});
+              }),
+              error_kind::invalid_input);
     EXPECT_EQ(kind_of([] { validate_point({-91, 0.5}); }), error_kind::invalid_input);
     EXPECT_EQ(kind_of([] { validate_point({10, 180.5}); }), error_kind::invalid_input);
     EXPECT_EQ(kind_of([] { validate_point({10, -181}); }), error_kind::invalid_input);
@@ -105,16 +108,20 @@ TEST(Validation, RefusesTheZeroZeroPlaceholder) {
 
 TEST(Validation, ServiceAreaCatchesASwappedBrazilianPoint) {
     EXPECT_NO_THROW(validate_in_area({-27.5954, -48.5480}, brazil_area));
-    const auto swapped = message_of([] { validate_in_area({-48.5480, -27.5954}, brazil_area); });
+    const auto swapped = message_of([] {
+        validate_in_area({-48.5480, -27.5954}, brazil_area);
+    });
     EXPECT_NE(swapped.find("[lng, lat]"), std::string::npos) << swapped;
-    const auto lisbon = message_of([] { validate_in_area({38.72, -9.14}, brazil_area); });
+    const auto lisbon = message_of([] {
+        validate_in_area({38.72, -9.14}, brazil_area);
+    });
     EXPECT_NE(lisbon.find("outside the service area"), std::string::npos) << lisbon;
 }
 
 TEST(Validation, Radius) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (const double bad : {0.0, -1.0, nan, std::numeric_limits<double>::infinity(),
-                             max_radius_m + 1})
+    for (const double bad :
+         {0.0, -1.0, nan, std::numeric_limits<double>::infinity(), max_radius_m + 1})
         EXPECT_EQ(kind_of([&] { validate_radius(bad); }), error_kind::invalid_input)
             << bad;
     EXPECT_NO_THROW(validate_radius(0.001));
@@ -186,9 +193,13 @@ TEST(RadiusSearch, NearestFirstAndTiesById) {
 
 TEST(RadiusSearch, ValidatesItsInput) {
     const std::vector<site> none;
-    EXPECT_EQ(kind_of([&] { radius_search({91, 0}, 100, none); }),
+    EXPECT_EQ(kind_of([&] {
+                  radius_search({91, 0}, 100, none);
+              }),
               error_kind::invalid_input);
-    EXPECT_EQ(kind_of([&] { radius_search({-27, -48}, -5, none); }),
+    EXPECT_EQ(kind_of([&] {
+                  radius_search({-27, -48}, -5, none);
+              }),
               error_kind::invalid_input);
 }
 
@@ -221,7 +232,9 @@ TEST(SpatialIndex, AgreesWithBruteForceOnRandomData) {
 }
 
 TEST(SpatialIndex, RejectsInvalidSites) {
-    EXPECT_EQ(kind_of([] { spatial_index({{"bad", {100, 0}}}); }),
+    EXPECT_EQ(kind_of([] {
+                  spatial_index({{"bad", {100, 0}}});
+              }),
               error_kind::invalid_input);
 }
 

@@ -24,8 +24,10 @@ TEST(HttpMessage, VerbNamesAndIdempotency) {
     EXPECT_EQ(to_string(verb::delete_), "DELETE");
 
     request r;
-    for (auto [v, idempotent] : {std::pair{verb::get, true}, {verb::put, true},
-                                 {verb::delete_, true}, {verb::post, false},
+    for (auto [v, idempotent] : {std::pair{verb::get, true},
+                                 {verb::put, true},
+                                 {verb::delete_, true},
+                                 {verb::post, false},
                                  {verb::patch, false}}) {
         r.method = v;
         EXPECT_EQ(r.idempotent(), idempotent) << to_string(v);
@@ -34,7 +36,8 @@ TEST(HttpMessage, VerbNamesAndIdempotency) {
 
 TEST(HttpMessage, FindHeaderIgnoresCaseAndTakesTheFirst) {
     response r;
-    r.headers = {{"Content-Type", "text/html"}, {"retry-after", "5"}, {"Retry-After", "9"}};
+    r.headers = {
+        {"Content-Type", "text/html"}, {"retry-after", "5"}, {"Retry-After", "9"}};
     EXPECT_EQ(r.find_header("content-type"), "text/html");
     EXPECT_EQ(r.find_header("RETRY-AFTER"), "5");
     EXPECT_FALSE(r.find_header("Location"));
@@ -51,10 +54,11 @@ TEST(HttpRetryAfter, DeltaSeconds) {
 }
 
 TEST(HttpRetryAfter, RejectsWhatIsNeitherNumberNorDate) {
-    for (const char* bad : {"", " ", "-1", "1.5", "abc", "5s", "0x10", "1 2",
-                            "Thu, 01 Jan 2026 12:00:30", "Thu, 31 Feb 2026 12:00:30 GMT",
-                            "Thu, 01 Jan 2026 25:00:00 GMT", "Thu, 01 Foo 2026 12:00:00 GMT",
-                            "Thu, 001 Jan 2026 12:00:00 GMT", "Thu, 01 Jan 2026 12:00 GMT"})
+    for (const char* bad :
+         {"", " ", "-1", "1.5", "abc", "5s", "0x10", "1 2", "Thu, 01 Jan 2026 12:00:30",
+          "Thu, 31 Feb 2026 12:00:30 GMT", "Thu, 01 Jan 2026 25:00:00 GMT",
+          "Thu, 01 Foo 2026 12:00:00 GMT", "Thu, 001 Jan 2026 12:00:00 GMT",
+          "Thu, 01 Jan 2026 12:00 GMT"})
         EXPECT_FALSE(parse_retry_after(bad, noon)) << '"' << bad << '"';
 }
 

@@ -37,10 +37,11 @@ protected:
         ASSERT_NE(::mkdtemp(dir.data()), nullptr);
         certs_ = dir;
         const std::string command = std::string("\"") + OZMAP_TEST_PYTHON + "\" \"" +
-                                    OZMAP_TEST_SUPPORT_DIR + "/make_test_certs.py\" \"" +
-                                    dir + "\"";
+                                    OZMAP_TEST_SUPPORT_DIR +
+                                    "/make_test_certs.py\" \"" + dir + "\"";
         ASSERT_EQ(std::system(command.c_str()), 0)
-            << command << "\nThe TLS tests need Python with trustme (pip install trustme).";
+            << command
+            << "\nThe TLS tests need Python with trustme (pip install trustme).";
     }
 
     static void TearDownTestSuite() {
@@ -48,7 +49,9 @@ protected:
         fs::remove_all(certs_, ignored);
     }
 
-    static std::string cert(const std::string& name) { return (certs_ / name).string(); }
+    static std::string cert(const std::string& name) {
+        return (certs_ / name).string();
+    }
 
     static tls_config serving(const std::string& name) {
         return {cert(name + ".chain.pem"), cert(name + ".key.pem"), {}, {}, {}, false};
@@ -137,7 +140,8 @@ TEST_F(HttpTls, T7_IpAddressIsVerifiedAgainstTheCertificate) {
     EXPECT_EQ(make(server.port(), options(), "127.0.0.1")->send(get()).status, 200);
     // The same server under a name its certificate does not hold.
     test_server other(ozmap::test::serve(200, "{}"), serving("wrong_host"));
-    const auto e = expect_error([&] { make(other.port(), options(), "127.0.0.1")->send(get()); });
+    const auto e =
+        expect_error([&] { make(other.port(), options(), "127.0.0.1")->send(get()); });
     EXPECT_EQ(e.kind(), error_kind::tls) << e.what();
 }
 
@@ -183,9 +187,10 @@ TEST_F(HttpTls, T4_ServerThatNeedsSni) {
 
     // The server really does need it.
     std::string why;
-    EXPECT_FALSE(ozmap::test::tls_handshake_ok(server.port(), "", cert("ca.pem"), false, &why));
-    EXPECT_TRUE(ozmap::test::tls_handshake_ok(server.port(), "localhost", cert("ca.pem"), false,
-                                              &why))
+    EXPECT_FALSE(
+        ozmap::test::tls_handshake_ok(server.port(), "", cert("ca.pem"), false, &why));
+    EXPECT_TRUE(ozmap::test::tls_handshake_ok(server.port(), "localhost",
+                                              cert("ca.pem"), false, &why))
         << why;
 
     EXPECT_EQ(make(server.port(), options())->send(get()).status, 200);
@@ -199,8 +204,8 @@ TEST_F(HttpTls, T5_Tls11OnlyServerIsRefused) {
 
     // The server does speak TLS 1.1 to a client that allows it.
     std::string why;
-    ASSERT_TRUE(ozmap::test::tls_handshake_ok(server.port(), "localhost", cert("ca.pem"), true,
-                                              &why))
+    ASSERT_TRUE(ozmap::test::tls_handshake_ok(server.port(), "localhost",
+                                              cert("ca.pem"), true, &why))
         << why;
 
     auto t = make(server.port(), options());
@@ -222,7 +227,8 @@ TEST_F(HttpTls, T6_HandshakeStallTimesOut) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
             .count();
     EXPECT_EQ(e.kind(), error_kind::timeout) << e.what();
-    EXPECT_NE(std::string(e.what()).find("TLS handshake"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("TLS handshake"), std::string::npos)
+        << e.what();
     EXPECT_GE(elapsed, 190);
     EXPECT_LT(elapsed, 1'000);
 }
@@ -242,7 +248,8 @@ TEST_F(HttpTls, UnusableCaFileIsAConfigurationError) {
     o.ca_file = cert("no-such-file.pem");
     auto e = expect_error([&] { make(443, o); });
     EXPECT_EQ(e.kind(), error_kind::configuration) << e.what();
-    EXPECT_NE(std::string(e.what()).find("cannot be read"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot be read"), std::string::npos)
+        << e.what();
 
     const auto garbage = cert("garbage.pem");
     std::ofstream(garbage) << "not a certificate\n";

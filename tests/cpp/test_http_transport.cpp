@@ -61,7 +61,8 @@ http::request post(std::string target = "/api/v2/properties") {
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                     t0)
         .count();
 }
 
@@ -75,7 +76,8 @@ std::size_t count_method(const test_server& s, std::string_view method) {
 // A port nothing listens on: bound once, then closed.
 std::uint16_t closed_port() {
     boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::ip::tcp::acceptor a(ioc,
+                                     {boost::asio::ip::make_address("127.0.0.1"), 0});
     return a.local_endpoint().port();
 }
 
@@ -120,7 +122,8 @@ protected:
 // ---------------------------------------------------------------------------- normal
 
 TEST_F(HttpTransport, SendsTheRequestAndReturnsTheResponse) {
-    test_server server(ozmap::test::serve(200, R"({"ok":true})", "X-Request-Id: 42\r\n"));
+    test_server server(
+        ozmap::test::serve(200, R"({"ok":true})", "X-Request-Id: 42\r\n"));
     auto t = make(server.port());
 
     http::request r = post("/api/v2/properties?x=1");
@@ -280,7 +283,8 @@ TEST_F(HttpTransport, WriteAvoidsAConnectionIdleTooLong) {
     EXPECT_EQ(server.accepted(), 2u);
 }
 
-// ---------------------------------------------------------------------------- N1-N5, N8
+// ---------------------------------------------------------------------------- N1-N5,
+// N8
 
 TEST_F(HttpTransport, N1_ConnectionRefused) {
     const auto port = closed_port();
@@ -362,7 +366,8 @@ TEST_F(HttpTransport, N4_SlowDripHitsTheTotalDeadline) {
     const auto e = expect_error([&] { t->send(get()); });
     const double elapsed = ms_since(t0);
     EXPECT_EQ(e.kind(), error_kind::timeout) << e.what();
-    EXPECT_NE(std::string(e.what()).find("total deadline"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("total deadline"), std::string::npos)
+        << e.what();
     EXPECT_GE(elapsed, 590);
     EXPECT_LT(elapsed, 1'200);
 }
@@ -373,7 +378,8 @@ ozmap::test::scenario reset_mid_body_once() {
         if (!c.read_request())
             return;
         if (c.index() == 0) {
-            c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'a'));
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" +
+                    std::string(50, 'a'));
             c.sleep(50ms);
             c.reset();
             return;
@@ -402,7 +408,8 @@ TEST_F(HttpTransport, N8_BodyCutBeforeItsLength) {
     test_server server([](server_connection& c) {
         if (!c.read_request())
             return;
-        c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(60, 'a'));
+        c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" +
+                std::string(60, 'a'));
         c.close();
         c.sleep(1s);
     });
@@ -417,9 +424,10 @@ TEST_F(HttpTransport, N8_BodyCutBeforeItsLength) {
 TEST_F(HttpTransport, H9_MalformedResponsesAreTransportErrors) {
     for (const std::string raw :
          {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
-          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-          "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n", "SSH-2.0-OpenSSH_9.2\r\n\r\n",
-          "HTTP/1.1 2000 OK\r\n\r\n"}) {
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+          "chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+          "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+          "SSH-2.0-OpenSSH_9.2\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n"}) {
         test_server server([raw](server_connection& c) {
             if (c.read_request())
                 c.write(raw);
@@ -428,7 +436,8 @@ TEST_F(HttpTransport, H9_MalformedResponsesAreTransportErrors) {
         auto t = make(server.port());
         const auto e = expect_error([&] { t->send(get()); });
         EXPECT_EQ(e.kind(), error_kind::transport) << e.what();
-        EXPECT_NE(std::string(e.what()).find("malformed"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("malformed"), std::string::npos)
+            << e.what();
         EXPECT_EQ(server.accepted(), 1u) << "a malformed response was retried";
     }
 }
@@ -499,7 +508,8 @@ TEST_F(HttpTransport, H2_RetryAfterThatDoesNotFitReturnsThe429) {
     EXPECT_EQ(server.requests().size(), 1u);
 }
 
-// ---------------------------------------------------------------------------- H6-H8, H10
+// ---------------------------------------------------------------------------- H6-H8,
+// H10
 
 TEST_F(HttpTransport, H6_RedirectToAnotherHostIsNotFollowed) {
     test_server elsewhere(ozmap::test::serve(200, "{}"));
@@ -563,11 +573,13 @@ TEST_F(HttpTransport, H8_HugeHeader) {
     auto t = make(server.port());
     const auto e = expect_error([&] { t->send(get()); });
     EXPECT_EQ(e.kind(), error_kind::transport) << e.what();
-    EXPECT_NE(std::string(e.what()).find("header exceeds"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("header exceeds"), std::string::npos)
+        << e.what();
 }
 
 TEST_F(HttpTransport, H10_HtmlErrorPageIsReturnedAsItIs) {
-    const std::string html = "<html><body>Bad gateway: the upstream is down</body></html>";
+    const std::string html =
+        "<html><body>Bad gateway: the upstream is down</body></html>";
     test_server server([&html](server_connection& c) {
         for (int i = 0; i < 10 && c.read_request(); ++i)
             c.respond(i == 0 ? 200 : 502, html, {}, true, "text/html");
@@ -713,7 +725,8 @@ TEST_F(HttpTransport, KeepAliveCostPerRequest) {
         ASSERT_EQ(t->send(get()).status, 200);
     const double per_request_us = ms_since(t0) * 1000.0 / n;
     RecordProperty("keep_alive_us_per_request", std::to_string(per_request_us));
-    std::printf("keep-alive round trip on loopback: %.1f us per request\n", per_request_us);
+    std::printf("keep-alive round trip on loopback: %.1f us per request\n",
+                per_request_us);
     EXPECT_EQ(server.accepted(), 1u);
     // Generous for a shared two-core machine under sanitizers; accepted() == 1 above
     // is what catches a connection per request.

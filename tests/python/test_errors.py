@@ -26,7 +26,7 @@ KINDS = {
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_each_kind_becomes_its_own_class(kind: str) -> None:
     with pytest.raises(errors.OzmapError) as caught:
-        _core._raise_error(kind, f"a {kind} failure", status=418)
+        _core.raise_error_for_tests(kind, f"a {kind} failure", status=418)
     assert type(caught.value) is KINDS[kind]
     assert caught.value.kind == kind
     assert caught.value.status == 418
@@ -37,11 +37,13 @@ def test_each_kind_becomes_its_own_class(kind: str) -> None:
 
 def test_rate_limited_carries_retry_after_and_decode_the_field() -> None:
     with pytest.raises(errors.RateLimitedError) as limited:
-        _core._raise_error("rate_limited", "slow down", status=429, retry_after=2.5)
+        _core.raise_error_for_tests(
+            "rate_limited", "slow down", status=429, retry_after=2.5
+        )
     assert limited.value.retry_after == 2.5
 
     with pytest.raises(errors.DecodeError) as decode:
-        _core._raise_error("decode", "bad", field="rows[0].coords")
+        _core.raise_error_for_tests("decode", "bad", field="rows[0].coords")
     assert decode.value.field == "rows[0].coords"
 
 

@@ -44,7 +44,9 @@ public:
     const error_details& details() const noexcept { return details_; }
     const std::string& operation() const noexcept { return details_.operation; }
     int status() const noexcept { return details_.status; }
-    std::optional<double> retry_after() const noexcept { return details_.retry_after_s; }
+    std::optional<double> retry_after() const noexcept {
+        return details_.retry_after_s;
+    }
     const std::string& field() const noexcept { return details_.field; }
 
 private:

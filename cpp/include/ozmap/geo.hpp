@@ -48,12 +48,14 @@ struct bounding_box {
 bounding_box bounding_box_around(point center, double radius_m) noexcept;
 
 // Brazil with a margin: the default area where an ISP's customers can be. A Brazilian
-// point given as [lng, lat] is a valid coordinate in the ocean; only an area catches it.
+// point given as [lng, lat] is a valid coordinate in the ocean; only an area catches
+// it.
 inline constexpr bounding_box brazil_area{-35.0, 7.0, -75.0, -28.0};
 
 // Throws invalid_input when p lies outside area; when the swapped pair lies inside,
 // the message says latitude and longitude look swapped.
-void validate_in_area(point p, const bounding_box& area, std::string_view what = "point");
+void validate_in_area(point p, const bounding_box& area,
+                      std::string_view what = "point");
 
 struct site {
     std::string id;
@@ -67,7 +69,8 @@ struct hit {
 
 // Sites within radius_m of center, nearest first, ties broken by id. Brute force with a
 // bounding-box prefilter: right for a few thousand sites or a single query.
-std::vector<hit> radius_search(point center, double radius_m, std::span<const site> sites);
+std::vector<hit> radius_search(point center, double radius_m,
+                               std::span<const site> sites);
 
 // An R-tree over sites for many queries against the same set.
 class spatial_index {

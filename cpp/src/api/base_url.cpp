@@ -58,7 +58,9 @@ bool printable_ascii(std::string_view text) noexcept {
     return true;
 }
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 bool is_alnum(char c) noexcept {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -84,8 +86,8 @@ struct authority {
     bool port_written = false;  // "host:" or "host:x" count as written (and invalid)
 };
 
-// Splits "host", "host:port", "[v6]" or "[v6]:port". Returns nullopt when malformed; the
-// caller decides how to report it.
+// Splits "host", "host:port", "[v6]" or "[v6]:port". Returns nullopt when malformed;
+// the caller decides how to report it.
 std::optional<authority> split_authority(std::string_view text) {
     authority out;
     std::string_view host;
@@ -105,7 +107,8 @@ std::optional<authority> split_authority(std::string_view text) {
     } else {
         const auto colon = text.find(':');
         host = text.substr(0, colon);
-        rest = colon == std::string_view::npos ? std::string_view{} : text.substr(colon);
+        rest =
+            colon == std::string_view::npos ? std::string_view{} : text.substr(colon);
         if (host.empty())
             return std::nullopt;
         for (char c : host)
@@ -123,17 +126,22 @@ std::optional<authority> split_authority(std::string_view text) {
     return out;
 }
 
-std::uint16_t default_port_for(bool tls) noexcept { return tls ? 443 : 80; }
+std::uint16_t default_port_for(bool tls) noexcept {
+    return tls ? 443 : 80;
+}
 
 }  // namespace
 
 std::string base_url::origin() const {
     const bool v6 = endpoint.host.find(':') != std::string::npos;
-    return detail::str(endpoint.tls ? "https://" : "http://", v6 ? "[" : "", endpoint.host,
-                       v6 ? "]" : "", ':', static_cast<unsigned>(endpoint.port));
+    return detail::str(endpoint.tls ? "https://" : "http://", v6 ? "[" : "",
+                       endpoint.host, v6 ? "]" : "", ':',
+                       static_cast<unsigned>(endpoint.port));
 }
 
-std::string base_url::str() const { return origin() + base_path; }
+std::string base_url::str() const {
+    return origin() + base_path;
+}
 
 base_url parse_base_url(std::string_view url, int port) {
     url = trim(url);
@@ -195,17 +203,16 @@ base_url parse_base_url(std::string_view url, int port) {
         clean.pop_back();
 
     const auto last_slash = clean.rfind('/');
-    const std::string_view last =
-        last_slash == std::string::npos ? std::string_view{}
-                                        : std::string_view(clean).substr(last_slash + 1);
-    const std::string_view before =
-        last_slash == std::string::npos ? std::string_view{}
+    const std::string_view last = last_slash == std::string::npos
+                                      ? std::string_view{}
+                                      : std::string_view(clean).substr(last_slash + 1);
+    const std::string_view before = last_slash == std::string::npos
+                                        ? std::string_view{}
                                         : std::string_view(clean).substr(0, last_slash);
-    const bool versioned = last.size() >= 2 && lower(last[0]) == 'v' &&
-                           last.substr(1).find_first_not_of("0123456789") ==
-                               std::string_view::npos &&
-                           before.size() >= 4 &&
-                           iequals(before.substr(before.size() - 4), "/api");
+    const bool versioned =
+        last.size() >= 2 && lower(last[0]) == 'v' &&
+        last.substr(1).find_first_not_of("0123456789") == std::string_view::npos &&
+        before.size() >= 4 && iequals(before.substr(before.size() - 4), "/api");
 
     if (iequals(last, "v2") && versioned) {
         out.base_path = std::string(before) + "/v2";
@@ -220,7 +227,8 @@ base_url parse_base_url(std::string_view url, int port) {
     return out;
 }
 
-std::optional<std::string> same_origin_target(std::string_view url, const base_url& base,
+std::optional<std::string> same_origin_target(std::string_view url,
+                                              const base_url& base,
                                               std::string_view current_path) {
     if (url.empty() || !printable_ascii(url) || url.find('#') != std::string_view::npos)
         return std::nullopt;

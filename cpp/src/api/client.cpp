@@ -136,7 +136,8 @@ std::optional<std::string> server_message(std::string_view body) {
     return std::nullopt;
 }
 
-// ---------------------------------------------------------------------------- Retry-After
+// ----------------------------------------------------------------------------
+// Retry-After
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
@@ -190,6 +191,8 @@ std::optional<std::int64_t> parse_http_date(std::string_view text) {
 }
 
 // Retry-After as seconds from now: a delay in seconds or an HTTP date (never negative).
+// TODO: the obsolete RFC 850 and asctime date forms are not read; no server seen sends
+// them, and an unreadable value only means no retry_after hint.
 std::optional<double> retry_after_seconds(const http::response& r) {
     const auto header = r.find_header("Retry-After");
     if (!header)
@@ -227,12 +230,13 @@ auto decoding(const std::string& operation, F&& step) -> decltype(step()) {
 }
 
 std::string operation_of(http::verb method, std::string_view target) {
-    return detail::str(http::to_string(method), ' ', target.substr(0, target.find('?')));
+    return detail::str(http::to_string(method), ' ',
+                       target.substr(0, target.find('?')));
 }
 
-[[noreturn]] void throw_for_status(const http::response& r, const std::string& operation,
-                                   write_kind kind, std::string_view token,
-                                   std::string_view secret) {
+[[noreturn]] void throw_for_status(const http::response& r,
+                                   const std::string& operation, write_kind kind,
+                                   std::string_view token, std::string_view secret) {
     error_kind error = error_kind::http_status;
     switch (r.status) {
     case 401:
@@ -246,7 +250,8 @@ std::string operation_of(http::verb method, std::string_view target) {
         error = error_kind::conflict;
         break;
     case 422:
-        error = kind == write_kind::port ? error_kind::conflict : error_kind::http_status;
+        error =
+            kind == write_kind::port ? error_kind::conflict : error_kind::http_status;
         break;
     case 429:
         error = error_kind::rate_limited;
@@ -262,9 +267,9 @@ std::string operation_of(http::verb method, std::string_view target) {
     if (error == error_kind::rate_limited)
         details.retry_after_s = retry_after_seconds(r);
 
-    std::string message =
-        detail::str(operation, ": HTTP ", r.status,
-                    reason_phrase(r.status).empty() ? "" : " ", reason_phrase(r.status));
+    std::string message = detail::str(operation, ": HTTP ", r.status,
+                                      reason_phrase(r.status).empty() ? "" : " ",
+                                      reason_phrase(r.status));
     if (const auto text = server_message(r.body))
         message += ": " + clean_text(*text, max_message_bytes, token, secret);
     else if (!trim(r.body).empty() && trim(r.body).front() != '<')
@@ -277,7 +282,8 @@ std::string operation_of(http::verb method, std::string_view target) {
 }
 
 void check_status(const http::response& r, const std::string& operation,
-                  write_kind kind, std::string_view token, std::string_view secret = {}) {
+                  write_kind kind, std::string_view token,
+                  std::string_view secret = {}) {
     if (r.status >= 200 && r.status < 300)
         return;
     throw_for_status(r, operation, kind, token, secret);
@@ -297,8 +303,8 @@ json::value decode_body(const http::response& r, const std::string& operation,
         std::string message = detail::str(operation, ": ", e.what());
         if (const auto type = r.find_header("Content-Type");
             type && type->find("json") == std::string_view::npos)
-            message += detail::str(" (Content-Type: ", clean_text(*type, 60, token, {}),
-                                   ')');
+            message +=
+                detail::str(" (Content-Type: ", clean_text(*type, 60, token, {}), ')');
         throw error(error_kind::decode, message, std::move(details));
     }
 }
@@ -308,19 +314,18 @@ json::value decode_body(const http::response& r, const std::string& operation,
     error_details details;
     details.operation = operation;
     details.field = field;
-    throw_error(error_kind::decode,
-                detail::str(operation, ": ", field.empty() ? "document" : field, ": ",
-                            problem),
-                std::move(details));
+    throw_error(
+        error_kind::decode,
+        detail::str(operation, ": ", field.empty() ? "document" : field, ": ", problem),
+        std::move(details));
 }
 
 void validate_route(std::string_view route) {
-    const bool ok =
-        !route.empty() && route.front() != '/' && route.back() != '/' &&
-        std::all_of(route.begin(), route.end(), [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '/' || c == '_';
-        });
+    const bool ok = !route.empty() && route.front() != '/' && route.back() != '/' &&
+                    std::all_of(route.begin(), route.end(), [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                               c == '-' || c == '/' || c == '_';
+                    });
     if (!ok)
         throw_invalid_input(detail::str("not an OZmap route: '", route, "'"));
 }
@@ -333,7 +338,8 @@ bool has_query_param(std::string_view target, std::string_view name) {
     while (!rest.empty()) {
         const auto amp = rest.find('&');
         const auto item = rest.substr(0, amp);
-        if (item.size() > name.size() && item.starts_with(name) && item[name.size()] == '=')
+        if (item.size() > name.size() && item.starts_with(name) &&
+            item[name.size()] == '=')
             return true;
         if (amp == std::string_view::npos)
             break;
@@ -353,8 +359,11 @@ std::optional<std::string> id_of(const json::value& row) {
     return std::string(s.data(), s.size());
 }
 
+// NOTE: the row index in error paths counts rows across pages and chunks, as the
+// listing returns them, not within the page that carried the row.
 template <typename T, typename Parse>
-listing<T> typed(listing<json::value>&& raw, const std::string& operation, Parse parse) {
+listing<T> typed(listing<json::value>&& raw, const std::string& operation,
+                 Parse parse) {
     listing<T> out;
     out.complete = raw.complete;
     out.stop_reason = std::move(raw.stop_reason);
@@ -376,7 +385,8 @@ client_options with_page_size(std::size_t page_size) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------- construction
+// ----------------------------------------------------------------------------
+// construction
 
 client::client(std::string_view url, int port, std::string token,
                std::shared_ptr<http::transport> transport, log::logger logger,
@@ -384,8 +394,9 @@ client::client(std::string_view url, int port, std::string token,
     : client(parse_base_url(url, port), std::move(token), std::move(transport),
              std::move(logger), with_page_size(page_size)) {}
 
-client::client(base_url base, std::string token, std::shared_ptr<http::transport> transport,
-               log::logger logger, client_options options)
+client::client(base_url base, std::string token,
+               std::shared_ptr<http::transport> transport, log::logger logger,
+               client_options options)
     : base_(std::move(base)), token_(trim(token)), transport_(std::move(transport)),
       logger_(logger.child("api")), options_(std::move(options)),
       requests_(std::make_unique<std::atomic<std::size_t>>(0)) {
@@ -446,8 +457,9 @@ http::response client::send(http::verb method, std::string target, std::string b
             .count();
     };
     auto line = [&] {
-        return detail::str(http::to_string(method), ' ',
-                           clean_text(request.target, max_logged_target, token_, secret));
+        return detail::str(
+            http::to_string(method), ' ',
+            clean_text(request.target, max_logged_target, token_, secret));
     };
 
     try {
@@ -657,10 +669,10 @@ listing<json::value> client::list(std::string_view route,
                 }
             }
             if (!widest || widest_count < 2)
-                throw_invalid_input(detail::str(
-                    operation, ": the request would be ", full,
-                    " bytes long, over the limit of ", options_.max_target_length,
-                    ", and has no 'in' filter to split"));
+                throw_invalid_input(detail::str(operation, ": the request would be ",
+                                                full, " bytes long, over the limit of ",
+                                                options_.max_target_length,
+                                                ", and has no 'in' filter to split"));
 
             const auto& values =
                 std::get<std::vector<std::string>>(options.filters[*widest].value);
@@ -687,11 +699,11 @@ listing<json::value> client::list(std::string_view route,
                     flush();
                 const auto add = current.empty() ? cost : cost + 3;
                 if (length + add > options_.max_target_length)
-                    throw_invalid_input(detail::str(
-                        operation, ": one value of the 'in' filter on '",
-                        options.filters[*widest].property,
-                        "' does not fit in a request of ", options_.max_target_length,
-                        " bytes"));
+                    throw_invalid_input(
+                        detail::str(operation, ": one value of the 'in' filter on '",
+                                    options.filters[*widest].property,
+                                    "' does not fit in a request of ",
+                                    options_.max_target_length, " bytes"));
                 current.push_back(value);
                 length += add;
             }
@@ -707,7 +719,9 @@ listing<json::value> client::list(std::string_view route,
         if (out.stop_reason.empty())
             out.stop_reason = std::move(reason);
     };
-    auto full = [&] { return options.max_rows && out.rows.size() >= *options.max_rows; };
+    auto full = [&] {
+        return options.max_rows && out.rows.size() >= *options.max_rows;
+    };
 
     for (auto& chunk : chunks) {
         const series s{path, operation, std::move(chunk), options.select, limit};
@@ -839,8 +853,8 @@ box client::get_box(std::string_view id) const {
 }
 
 listing<box> client::list_boxes(const list_options& options) const {
-    return typed<box>(list("boxes", options), operation_of(http::verb::get, path_of("boxes")),
-                      parse_box);
+    return typed<box>(list("boxes", options),
+                      operation_of(http::verb::get, path_of("boxes")), parse_box);
 }
 
 listing<box> client::list_boxes_near(double lat, double lng, double radius_m) const {

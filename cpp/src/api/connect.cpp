@@ -14,13 +14,15 @@ std::shared_ptr<client> make_client(std::string_view url, int port, std::string 
     // that is actually sent.
     const auto first = token.find_first_not_of(" \t\r\n\f\v");
     const auto last = token.find_last_not_of(" \t\r\n\f\v");
-    token = first == std::string::npos ? std::string() : token.substr(first, last - first + 1);
+    token = first == std::string::npos ? std::string()
+                                       : token.substr(first, last - first + 1);
     if (!token.empty())
         transport_options.secrets.push_back(token);
     auto transport =
         http::make_beast_transport(base.endpoint, std::move(transport_options), logger);
-    return std::make_shared<client>(std::move(base), std::move(token), std::move(transport),
-                                    std::move(logger), std::move(options));
+    return std::make_shared<client>(std::move(base), std::move(token),
+                                    std::move(transport), std::move(logger),
+                                    std::move(options));
 }
 
 }  // namespace ozmap::api

@@ -100,14 +100,17 @@ std::string expected(std::string_view what, const json::value& v) {
     return detail::str("expected ", what, ", found ", kind_name(v));
 }
 
-// ---------------------------------------------------------------------------- accessors
+// ----------------------------------------------------------------------------
+// accessors
 
 const json::value* find(const json::object& o, std::string_view key) {
     const auto it = o.find(key);
     return it == o.end() ? nullptr : &it->value();
 }
 
-bool absent(const json::value* v) noexcept { return v == nullptr || v->is_null(); }
+bool absent(const json::value* v) noexcept {
+    return v == nullptr || v->is_null();
+}
 
 const json::object& as_object(const json::value& v, const path& where) {
     if (const auto* o = v.if_object())
@@ -256,7 +259,8 @@ const json::array& req_array(const json::object& o, std::string_view key,
 }
 
 // An array of id strings or nulls (connectables): one entry per port.
-std::vector<std::optional<std::string>> slots_of(const json::array& a, const path& where) {
+std::vector<std::optional<std::string>> slots_of(const json::array& a,
+                                                 const path& where) {
     std::vector<std::optional<std::string>> out;
     out.reserve(a.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -343,7 +347,8 @@ bool blank(std::string_view text) noexcept {
     });
 }
 
-// ---------------------------------------------------------------------------- documents
+// ----------------------------------------------------------------------------
+// documents
 
 ftth_client decode_client(const json::value& v, const path& where) {
     const auto& o = as_object(v, where);
@@ -378,7 +383,8 @@ refused_box decode_refused(const json::value& v, const path& where) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------- parse_json
+// ----------------------------------------------------------------------------
+// parse_json
 
 json::value parse_json(std::string_view text, const json_limits& limits) {
     if (text.size() > limits.max_bytes)
@@ -400,8 +406,8 @@ json::value parse_json(std::string_view text, const json_limits& limits) {
         json::error_code ec;
         const auto consumed = parser.write(text.data(), text.size(), ec);
         if (ec)
-            fail(std::string(), detail::str("invalid JSON at byte ", consumed, ": ",
-                                            ec.message()));
+            fail(std::string(),
+                 detail::str("invalid JSON at byte ", consumed, ": ", ec.message()));
         value = parser.release();
     } catch (const std::length_error&) {
         fail(std::string(), "invalid JSON: a string or container is too large");

@@ -51,7 +51,9 @@ std::string encode_path_segment(std::string_view text) {
     return encode(text);
 }
 
-std::string encode_query_component(std::string_view text) { return encode(text); }
+std::string encode_query_component(std::string_view text) {
+    return encode(text);
+}
 
 std::size_t encoded_query_length(std::string_view text) noexcept {
     std::size_t n = 0;
@@ -68,7 +70,8 @@ std::string format_number(double value) {
     return std::string(buffer, result.ptr);
 }
 
-// ---------------------------------------------------------------------------- JSON writer
+// ---------------------------------------------------------------------------- JSON
+// writer
 
 bool valid_utf8(std::string_view text) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -281,7 +284,8 @@ void write_value(json_writer& out, const filter& f) {
             if (f.op == filter_op::near && !is_point)
                 throw_invalid_input(
                     detail::str("filter on '", f.property, "': 'near' needs a point"));
-            if (f.op != filter_op::in && f.op != filter_op::near && (is_list || is_point))
+            if (f.op != filter_op::in && f.op != filter_op::near &&
+                (is_list || is_point))
                 throw_invalid_input(detail::str("filter on '", f.property,
                                                 "': a list or point needs 'in' or "
                                                 "'near'"));

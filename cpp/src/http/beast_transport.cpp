@@ -58,8 +58,8 @@ namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 using boost::system::error_code;
-using std::chrono::milliseconds;
 using detail::str;
+using std::chrono::milliseconds;
 
 using message = bhttp::request<bhttp::string_body>;
 
@@ -70,11 +70,14 @@ using message = bhttp::request<bhttp::string_body>;
 // atomic, so it is safe to leave registered for the life of the process.
 std::atomic<unsigned> fork_generation{0};
 
-void note_fork_in_child() noexcept { fork_generation.fetch_add(1); }
+void note_fork_in_child() noexcept {
+    fork_generation.fetch_add(1);
+}
 
 unsigned current_fork_generation() {
     static std::once_flag registered;
-    std::call_once(registered, [] { ::pthread_atfork(nullptr, nullptr, note_fork_in_child); });
+    std::call_once(registered,
+                   [] { ::pthread_atfork(nullptr, nullptr, note_fork_in_child); });
     return fork_generation.load();
 }
 
@@ -95,17 +98,21 @@ std::string excerpt(std::string_view text, std::size_t max) {
     return str(text.substr(0, max), "...");
 }
 
-// ---------------------------------------------------------------------------- connection
+// ----------------------------------------------------------------------------
+// connection
 
 struct connection {
-    connection(ssl::context* tls, unsigned generation_) : ioc(1), generation(generation_) {
+    connection(ssl::context* tls, unsigned generation_)
+        : ioc(1), generation(generation_) {
         if (tls)
             secure.emplace(ioc, *tls);
         else
             plain.emplace(ioc);
     }
 
-    beast::tcp_stream& tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+    beast::tcp_stream& tcp() {
+        return secure ? beast::get_lowest_layer(*secure) : *plain;
+    }
 
     // NOTE: declared first so that it is destroyed last, after the streams bound to it.
     asio::io_context ioc;
@@ -149,7 +156,8 @@ bool looks_open(connection& c) {
     if (c.buffer.size() != 0 || !c.tcp().socket().is_open())
         return false;
     char byte = 0;
-    const auto n = ::recv(c.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const auto n =
+        ::recv(c.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -194,7 +202,8 @@ struct attempt_outcome {
     bool reused = false;
 };
 
-// ---------------------------------------------------------------------------- resolving
+// ----------------------------------------------------------------------------
+// resolving
 
 struct resolve_state {
     std::mutex mutex;
@@ -224,8 +233,8 @@ resolve(const std::string& host, std::uint16_t port, clock::time_point deadline)
             hints.ai_socktype = SOCK_STREAM;
             hints.ai_flags = AI_NUMERICSERV;
             addrinfo* list = nullptr;
-            const int status =
-                ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+            const int status = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(),
+                                             &hints, &list);
             const int saved_errno = errno;
             std::vector<tcp::endpoint> found;
             for (auto* p = list; status == 0 && p; p = p->ai_next) {
@@ -246,21 +255,23 @@ resolve(const std::string& host, std::uint16_t port, clock::time_point deadline)
             state->done_cv.notify_all();
         }).detach();
     } catch (const std::system_error& e) {
-        return failure{error_kind::transport,
-                       str("cannot start a resolver thread: ", std::string_view(e.what())), false, true};
+        return failure{
+            error_kind::transport,
+            str("cannot start a resolver thread: ", std::string_view(e.what())), false,
+            true};
     }
 
     std::unique_lock lock(state->mutex);
     if (!state->done_cv.wait_until(lock, deadline, [&] { return state->done; }))
-        return failure{error_kind::timeout, str("resolving ", host, " timed out"), false,
-                       true};
+        return failure{error_kind::timeout, str("resolving ", host, " timed out"),
+                       false, true};
     if (state->status != 0) {
         const std::string why = state->status == EAI_SYSTEM
                                     ? std::string(std::strerror(state->saved_errno))
                                     : std::string(::gai_strerror(state->status));
         // NOTE: only a temporary failure is worth retrying; an unknown name stays so.
-        return failure{error_kind::transport, str("cannot resolve ", host, ": ", why), false,
-                       state->status == EAI_AGAIN};
+        return failure{error_kind::transport, str("cannot resolve ", host, ": ", why),
+                       false, state->status == EAI_AGAIN};
     }
     if (state->endpoints.empty())
         return failure{error_kind::transport, str("no address found for ", host), false,
@@ -268,7 +279,8 @@ resolve(const std::string& host, std::uint16_t port, clock::time_point deadline)
     return std::move(state->endpoints);
 }
 
-// ---------------------------------------------------------------------------- transport
+// ----------------------------------------------------------------------------
+// transport
 
 class beast_transport final : public transport {
 public:
@@ -284,10 +296,11 @@ private:
     void drop_inherited_locked();
     std::optional<failure> open(connection& c, clock::time_point deadline);
     std::optional<failure> handshake(connection& c, clock::time_point deadline);
-    attempt_outcome attempt(const message& msg, bool idempotent, clock::time_point deadline,
-                            bool fresh_only);
+    attempt_outcome attempt(const message& msg, bool idempotent,
+                            clock::time_point deadline, bool fresh_only);
     std::variant<response, failure> exchange(connection& c, const message& msg,
-                                             clock::time_point deadline, bool& keep_alive);
+                                             clock::time_point deadline,
+                                             bool& keep_alive);
 
     // Text
     message build(const request& req) const;
@@ -295,7 +308,8 @@ private:
     std::string clean(std::string text) const;
     failure timed_out(stage s, milliseconds step, clock::time_point step_deadline,
                       clock::time_point deadline, bool sent) const;
-    [[noreturn]] void fail(const failure& f, const std::string& op, bool idempotent) const;
+    [[noreturn]] void fail(const failure& f, const std::string& op,
+                           bool idempotent) const;
     [[noreturn]] void redirect(const response& r, const std::string& op) const;
 
     endpoint target_;
@@ -313,7 +327,8 @@ private:
 };
 
 std::unique_ptr<ssl::context> make_tls_context(const std::string& host, bool host_is_ip,
-                                               const options& opts, const log::logger& log,
+                                               const options& opts,
+                                               const log::logger& log,
                                                const std::string& peer) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
     SSL_CTX* native = ctx->native_handle();
@@ -337,14 +352,15 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& host, bool hos
 
     if (opts.insecure_skip_tls_verify) {
         ctx->set_verify_mode(ssl::verify_none);
-        log.warning(str("TLS certificate verification is OFF for ", peer,
-                        " (insecure_skip_tls_verify): any server on the path can pose as "
-                        "it and read the API token"));
+        log.warning(
+            str("TLS certificate verification is OFF for ", peer,
+                " (insecure_skip_tls_verify): any server on the path can pose as "
+                "it and read the API token"));
         return ctx;
     }
 
-    // NOTE: a machine without a system trust store still works with an explicit CA file;
-    // without either every handshake fails with a clear verification error.
+    // NOTE: a machine without a system trust store still works with an explicit CA
+    // file; without either every handshake fails with a clear verification error.
     error_code ec;
     ctx->set_default_verify_paths(ec);
     if (ec)
@@ -356,9 +372,11 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& host, bool hos
     ctx->set_verify_callback(ssl::host_name_verification(host));
     X509_VERIFY_PARAM* param = SSL_CTX_get0_param(native);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    (void)host_is_ip; const int set = 1;
+    const int set = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                               : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
     if (set != 1)
-        throw_error(error_kind::configuration, str("cannot verify TLS for host ", host));
+        throw_error(error_kind::configuration,
+                    str("cannot verify TLS for host ", host));
     return ctx;
 }
 
@@ -377,7 +395,8 @@ beast_transport::beast_transport(endpoint target, options opts, log::logger logg
         d.idle_read.count() <= 0 || d.total.count() <= 0)
         throw_error(error_kind::configuration, "every HTTP deadline must be positive");
     if (opts_.retries.max_attempts < 1)
-        throw_error(error_kind::configuration, "retries.max_attempts must be at least 1");
+        throw_error(error_kind::configuration,
+                    "retries.max_attempts must be at least 1");
     if (opts_.body_limit == 0 || opts_.header_limit == 0)
         throw_error(error_kind::configuration, "the HTTP size limits must be positive");
     std::erase_if(opts_.secrets, [](const std::string& s) { return s.empty(); });
@@ -423,7 +442,8 @@ void beast_transport::drop_inherited_locked() {
     idle_.clear();
     pool_generation_ = now;
     if (count != 0)
-        log_.debug(str("process forked: dropped ", count, " inherited connection(s) to ", peer_));
+        log_.debug(str("process forked: dropped ", count,
+                       " inherited connection(s) to ", peer_));
 }
 
 std::unique_ptr<connection> beast_transport::acquire(bool for_write, bool fresh_only) {
@@ -434,7 +454,8 @@ std::unique_ptr<connection> beast_transport::acquire(bool for_write, bool fresh_
             std::lock_guard lock(pool_mutex_);
             drop_inherited_locked();
             const auto now = clock::now();
-            while (!idle_.empty() && now - idle_.front()->idle_since > opts_.keep_alive_idle) {
+            while (!idle_.empty() &&
+                   now - idle_.front()->idle_since > opts_.keep_alive_idle) {
                 discard.push_back(std::move(idle_.front()));
                 idle_.erase(idle_.begin());
             }
@@ -471,7 +492,8 @@ void beast_transport::release(std::unique_ptr<connection> c) {
 
 // ---------------------------------------------------------------------------- steps
 
-failure beast_transport::timed_out(stage s, milliseconds step, clock::time_point step_deadline,
+failure beast_transport::timed_out(stage s, milliseconds step,
+                                   clock::time_point step_deadline,
                                    clock::time_point deadline, bool sent) const {
     failure f;
     f.kind = error_kind::timeout;
@@ -484,52 +506,62 @@ failure beast_transport::timed_out(stage s, milliseconds step, clock::time_point
         f.text = str("no data from ", peer_, " for ", step.count(), " ms while ",
                      to_string(s));
     else
-        f.text = str(to_string(s), " (", peer_, ") timed out after ", step.count(), " ms");
+        f.text =
+            str(to_string(s), " (", peer_, ") timed out after ", step.count(), " ms");
     return f;
 }
 
-std::optional<failure> beast_transport::open(connection& c, clock::time_point deadline) {
+std::optional<failure> beast_transport::open(connection& c,
+                                             clock::time_point deadline) {
     const auto started = clock::now();
     auto resolved = resolve(host_, target_.port, deadline);
     if (auto* f = std::get_if<failure>(&resolved))
         return *f;
     const auto& endpoints = std::get<std::vector<tcp::endpoint>>(resolved);
 
-    const auto step_deadline = std::min(clock::now() + opts_.deadlines.connect, deadline);
+    const auto step_deadline =
+        std::min(clock::now() + opts_.deadlines.connect, deadline);
     auto [ec, unused] = run_step(c, step_deadline, [&](auto done) {
-        c.tcp().async_connect(endpoints, [done](error_code e, const tcp::endpoint&) mutable {
-            done(e, 0);
-        });
+        c.tcp().async_connect(
+            endpoints,
+            [done](error_code e, const tcp::endpoint&) mutable { done(e, 0); });
     });
     (void)unused;
     if (ec == beast::error::timeout)
-        return timed_out(stage::connect, opts_.deadlines.connect, step_deadline, deadline,
-                         false);
+        return timed_out(stage::connect, opts_.deadlines.connect, step_deadline,
+                         deadline, false);
     if (ec)
         return failure{error_kind::transport,
-                       str("cannot connect to ", peer_, ": ", ec.message()), false, true};
+                       str("cannot connect to ", peer_, ": ", ec.message()), false,
+                       true};
     c.tcp().socket().set_option(tcp::no_delay(true), ec);
 
     if (c.secure)
         if (auto f = handshake(c, deadline))
             return f;
     if (log_.enabled(log::level::debug))
-        log_.debug(str("connected to ", peer_,
-                       c.secure ? str(" (", std::string_view(SSL_get_version(c.secure->native_handle())), ")")
-                                : std::string(),
-                       " in ", duration_text(started, clock::now())));
+        log_.debug(str(
+            "connected to ", peer_,
+            c.secure
+                ? str(" (",
+                      std::string_view(SSL_get_version(c.secure->native_handle())), ")")
+                : std::string(),
+            " in ", duration_text(started, clock::now())));
     return std::nullopt;
 }
 
-std::optional<failure> beast_transport::handshake(connection& c, clock::time_point deadline) {
+std::optional<failure> beast_transport::handshake(connection& c,
+                                                  clock::time_point deadline) {
     SSL* native = c.secure->native_handle();
     // SNI: servers that host several names pick the certificate by it. An IP address
     // is never sent as a name (RFC 6066).
-    if (!host_is_ip_ && SSL_set_tlsext_host_name(native, const_cast<char*>(host_.c_str())) != 1)
-        return failure{error_kind::tls, str("cannot set the TLS server name ", host_), false,
-                       false};
+    if (!host_is_ip_ &&
+        SSL_set_tlsext_host_name(native, const_cast<char*>(host_.c_str())) != 1)
+        return failure{error_kind::tls, str("cannot set the TLS server name ", host_),
+                       false, false};
 
-    const auto step_deadline = std::min(clock::now() + opts_.deadlines.tls_handshake, deadline);
+    const auto step_deadline =
+        std::min(clock::now() + opts_.deadlines.tls_handshake, deadline);
     auto [ec, unused] = run_step(c, step_deadline, [&](auto done) {
         c.secure->async_handshake(ssl::stream_base::client,
                                   [done](error_code e) mutable { done(e, 0); });
@@ -543,15 +575,16 @@ std::optional<failure> beast_transport::handshake(connection& c, clock::time_poi
     const long verify = SSL_get_verify_result(native);
     if (!opts_.insecure_skip_tls_verify && verify != X509_V_OK)
         return failure{error_kind::tls,
-                       str("the certificate of ", peer_,
-                           " is not trusted: ",
+                       str("the certificate of ", peer_, " is not trusted: ",
                            std::string_view(X509_verify_cert_error_string(verify))),
                        false, false};
     return failure{error_kind::tls,
-                   str("TLS handshake with ", peer_, " failed: ", ec.message()), false, false};
+                   str("TLS handshake with ", peer_, " failed: ", ec.message()), false,
+                   false};
 }
 
-std::variant<response, failure> beast_transport::exchange(connection& c, const message& msg,
+std::variant<response, failure> beast_transport::exchange(connection& c,
+                                                          const message& msg,
                                                           clock::time_point deadline,
                                                           bool& keep_alive) {
     keep_alive = false;
@@ -568,8 +601,8 @@ std::variant<response, failure> beast_transport::exchange(connection& c, const m
         return timed_out(stage::write, d.idle_read, step_deadline, deadline, true);
     if (wec) {
         failure f{error_kind::transport,
-                  str("sending the request to ", peer_, " failed: ", wec.message()), true,
-                  true};
+                  str("sending the request to ", peer_, " failed: ", wec.message()),
+                  true, true};
         f.stale = c.reused && is_closed_by_peer(wec);
         return f;
     }
@@ -595,8 +628,8 @@ std::variant<response, failure> beast_transport::exchange(connection& c, const m
             if (pec) {
                 const std::string what =
                     pec == bhttp::error::body_limit
-                        ? str("the response body exceeds the limit of ", opts_.body_limit,
-                              " bytes")
+                        ? str("the response body exceeds the limit of ",
+                              opts_.body_limit, " bytes")
                     : pec == bhttp::error::header_limit
                         ? str("the response header exceeds the limit of ",
                               opts_.header_limit, " bytes")
@@ -645,8 +678,8 @@ std::variant<response, failure> beast_transport::exchange(connection& c, const m
             f.text = str("the response from ", peer_, " was cut short after ", received,
                          " bytes");
         } else {
-            f.text = str("reading the response from ", peer_, " failed after ", received,
-                         " bytes: ", rec.message());
+            f.text = str("reading the response from ", peer_, " failed after ",
+                         received, " bytes: ", rec.message());
         }
         return f;
     }
@@ -656,7 +689,8 @@ std::variant<response, failure> beast_transport::exchange(connection& c, const m
     response out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res.base())
-        out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        out.headers.push_back(
+            {std::string(field.name_string()), std::string(field.value())});
     out.body = std::move(res.body());
     return out;
 }
@@ -717,14 +751,16 @@ std::string beast_transport::clean(std::string text) const {
     return text;
 }
 
-void beast_transport::fail(const failure& f, const std::string& op, bool idempotent) const {
+void beast_transport::fail(const failure& f, const std::string& op,
+                           bool idempotent) const {
     error_details details;
     details.operation = op;
     if (!idempotent && f.sent)
-        throw_error(error_kind::ambiguous,
-                    clean(str(op, ": outcome unknown, the request may have taken effect: ",
-                              f.text)),
-                    std::move(details));
+        throw_error(
+            error_kind::ambiguous,
+            clean(str(
+                op, ": outcome unknown, the request may have taken effect: ", f.text)),
+            std::move(details));
     throw_error(f.kind, clean(str(op, ": ", f.text)), std::move(details));
 }
 
@@ -733,10 +769,11 @@ void beast_transport::redirect(const response& r, const std::string& op) const {
     error_details details;
     details.operation = op;
     details.status = r.status;
-    throw_error(error_kind::http_status,
-                clean(str(op, ": redirect not followed: ", r.status, " to ",
-                          location ? excerpt(*location, 200) : std::string("(no Location)"))),
-                std::move(details));
+    throw_error(
+        error_kind::http_status,
+        clean(str(op, ": redirect not followed: ", r.status, " to ",
+                  location ? excerpt(*location, 200) : std::string("(no Location)"))),
+        std::move(details));
 }
 
 bool is_token_char(char c) {
@@ -749,10 +786,12 @@ void check_request(const request& req) {
         throw_invalid_input("an HTTP request target must start with '/'");
     for (char ch : req.target)
         if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f)
-            throw_invalid_input("an HTTP request target holds a space or a control character");
+            throw_invalid_input(
+                "an HTTP request target holds a space or a control character");
     for (const auto& h : req.headers) {
         if (h.name.empty() || !std::all_of(h.name.begin(), h.name.end(), is_token_char))
-            throw_invalid_input("an HTTP header name is empty or holds an invalid character");
+            throw_invalid_input(
+                "an HTTP header name is empty or holds an invalid character");
         // NOTE: the value is never quoted: it may be the token.
         for (char ch : h.value)
             if (ch == '\r' || ch == '\n' || ch == '\0')
@@ -767,7 +806,8 @@ response beast_transport::send(const request& req) {
     const auto deadline = started + opts_.deadlines.total;
     // NOTE: a retry must leave the attempt after it some time, or it would trade an
     // informative answer (the 503, the 429) for a bare timeout.
-    const auto margin = std::min<milliseconds>(opts_.deadlines.total / 10, milliseconds{1'000});
+    const auto margin =
+        std::min<milliseconds>(opts_.deadlines.total / 10, milliseconds{1'000});
     const std::string op = operation(req);
     const message msg = build(req);
     const bool idempotent = req.idempotent();
@@ -795,10 +835,11 @@ response beast_transport::send(const request& req) {
             const failure& f = *out.fail;
             if (log_.enabled(log::level::debug))
                 log_.debug(clean(str(op, " failed in ", duration_text(t0, clock::now()),
-                                     " (attempt ", attempt, out.reused ? ", reused" : "",
-                                     "): ", f.text)));
+                                     " (attempt ", attempt,
+                                     out.reused ? ", reused" : "", "): ", f.text)));
             if (f.stale && stale_resend_left && clock::now() < deadline) {
-                // The server closed a kept-alive connection: not a failure of the request.
+                // The server closed a kept-alive connection: not a failure of the
+                // request.
                 stale_resend_left = false;
                 fresh_only = true;
                 --attempt;
@@ -809,18 +850,19 @@ response beast_transport::send(const request& req) {
             const auto delay = next_delay(attempt);
             if (!fits(delay))
                 fail(f, op, idempotent);
-            log_.warning(clean(str(op, " failed (", f.text, "); retrying in ", delay.count(),
-                                   " ms, attempt ", attempt + 1, " of ", max_attempts)));
+            log_.warning(
+                clean(str(op, " failed (", f.text, "); retrying in ", delay.count(),
+                          " ms, attempt ", attempt + 1, " of ", max_attempts)));
             std::this_thread::sleep_for(delay);
             continue;
         }
 
         response& r = *out.reply;
         if (log_.enabled(log::level::debug))
-            log_.debug(clean(str(op, req.target.find('?') != std::string::npos ? "?..." : "",
-                                 " -> ", r.status, " in ", duration_text(t0, clock::now()),
-                                 " (attempt ", attempt,
-                                 out.reused ? ", reused connection)" : ", new connection)")));
+            log_.debug(clean(str(
+                op, req.target.find('?') != std::string::npos ? "?..." : "", " -> ",
+                r.status, " in ", duration_text(t0, clock::now()), " (attempt ",
+                attempt, out.reused ? ", reused connection)" : ", new connection)")));
         if (r.status >= 300 && r.status < 400)
             redirect(r, op);
         if (!idempotent || !is_retryable_status(r.status) || attempt >= max_attempts)
@@ -829,12 +871,14 @@ response beast_transport::send(const request& req) {
         auto delay = next_delay(attempt);
         if (r.status == 429 || r.status == 503)
             if (auto value = r.find_header("Retry-After"))
-                if (auto wait = parse_retry_after(*value, std::chrono::system_clock::now()))
+                if (auto wait =
+                        parse_retry_after(*value, std::chrono::system_clock::now()))
                     delay = std::max(delay, *wait);
         if (!fits(delay))
             return std::move(r);
-        log_.warning(clean(str(op, " answered ", r.status, "; retrying in ", delay.count(),
-                               " ms, attempt ", attempt + 1, " of ", max_attempts)));
+        log_.warning(
+            clean(str(op, " answered ", r.status, "; retrying in ", delay.count(),
+                      " ms, attempt ", attempt + 1, " of ", max_attempts)));
         std::this_thread::sleep_for(delay);
     }
 }

@@ -34,8 +34,9 @@ int small_number(std::string_view s) noexcept {
 }
 
 int month_number(std::string_view s) noexcept {
-    static constexpr std::array<std::string_view, 12> names{
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static constexpr std::array<std::string_view, 12> names{"Jan", "Feb", "Mar", "Apr",
+                                                            "May", "Jun", "Jul", "Aug",
+                                                            "Sep", "Oct", "Nov", "Dec"};
     for (std::size_t i = 0; i < names.size(); ++i)
         if (s == names[i])
             return static_cast<int>(i) + 1;
@@ -71,7 +72,8 @@ std::vector<std::string_view> tokens(std::string_view s) {
 }
 
 // One of the three HTTP date forms (RFC 9110 §5.6.7), as a point in time.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view s) {
+std::optional<std::chrono::system_clock::time_point>
+parse_http_date(std::string_view s) {
     const auto t = tokens(s);
     int day = -1, month = 0, year = -1, tod = -1;
     if (t.size() == 5 && month_number(t[1]) != 0) {
@@ -100,9 +102,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     if (day < 1 || month == 0 || year < 1900 || tod < 0)
         return std::nullopt;
 
-    const std::chrono::year_month_day date{std::chrono::year{year},
-                                           std::chrono::month{static_cast<unsigned>(month)},
-                                           std::chrono::day{static_cast<unsigned>(day)}};
+    const std::chrono::year_month_day date{
+        std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+        std::chrono::day{static_cast<unsigned>(day)}};
     if (!date.ok())
         return std::nullopt;
     return std::chrono::system_clock::time_point{std::chrono::sys_days{date}} +
@@ -119,8 +121,8 @@ std::string_view trim(std::string_view s) noexcept {
 
 }  // namespace
 
-std::optional<milliseconds> parse_retry_after(std::string_view value,
-                                              std::chrono::system_clock::time_point now) {
+std::optional<milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
     value = trim(value);
     if (all_digits(value)) {
         // NOTE: more than nine digits is more than a day anyway: no overflow to handle.
@@ -133,7 +135,8 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
         return std::nullopt;
     if (*when <= now)
         return milliseconds{0};
-    return std::min(std::chrono::ceil<milliseconds>(*when - now), milliseconds{max_wait});
+    return std::min(std::chrono::ceil<milliseconds>(*when - now),
+                    milliseconds{max_wait});
 }
 
 bool is_retryable_status(int status) noexcept {
@@ -141,14 +144,18 @@ bool is_retryable_status(int status) noexcept {
            status == 504;
 }
 
-milliseconds backoff_delay(const retry_policy& policy, int retry, double unit) noexcept {
-    const double base = static_cast<double>(std::max<std::int64_t>(policy.base_delay.count(), 0));
-    const double cap = static_cast<double>(std::max<std::int64_t>(policy.max_delay.count(), 0));
+milliseconds backoff_delay(const retry_policy& policy, int retry,
+                           double unit) noexcept {
+    const double base =
+        static_cast<double>(std::max<std::int64_t>(policy.base_delay.count(), 0));
+    const double cap =
+        static_cast<double>(std::max<std::int64_t>(policy.max_delay.count(), 0));
     // NOTE: the exponent is clamped so the double never overflows for silly counts.
     const int exponent = std::clamp(retry - 1, 0, 30);
     const double full = std::min(cap, base * std::ldexp(1.0, exponent));
     const double u = std::clamp(unit, 0.0, 1.0);
-    return milliseconds{static_cast<std::int64_t>(std::llround(full / 2 + u * full / 2))};
+    return milliseconds{
+        static_cast<std::int64_t>(std::llround(full / 2 + u * full / 2))};
 }
 
 }  // namespace ozmap::http

@@ -72,8 +72,9 @@ void sort_by_distance(auto& boxes) {
 
 const std::vector<splitter_ports> no_splitters;
 
-const std::vector<splitter_ports>& splitters_of(
-    const std::map<std::string, std::vector<splitter_ports>>& grouped, const std::string& id) {
+const std::vector<splitter_ports>&
+splitters_of(const std::map<std::string, std::vector<splitter_ports>>& grouped,
+             const std::string& id) {
     const auto found = grouped.find(id);
     return found == grouped.end() ? no_splitters : found->second;
 }
@@ -165,9 +166,10 @@ struct connector::impl {
 
     // Free ports of the box in rule order, minus those already refused to us. Throws
     // not_found for an unknown box and conflict when nothing is left.
-    std::vector<port_ref> free_ports_of(const std::string& box_id,
-                                        const std::set<std::pair<std::string, int>>& refused,
-                                        std::string* project) const {
+    std::vector<port_ref>
+    free_ports_of(const std::string& box_id,
+                  const std::set<std::pair<std::string, int>>& refused,
+                  std::string* project) const {
         const std::vector<std::string> ids{box_id};
         const auto splitters = api.list_splitters_of_boxes(ids).rows;
         if (splitters.empty()) {
@@ -192,14 +194,15 @@ struct connector::impl {
             if (!refused.empty())
                 throw_error(error_kind::conflict,
                             str("box ", box_id, " became full while reserving"));
-            throw_error(error_kind::conflict,
-                        str("box ", box_id, " has no free port (", to_string(reason), ")"));
+            throw_error(error_kind::conflict, str("box ", box_id, " has no free port (",
+                                                  to_string(reason), ")"));
         }
         return free;
     }
 
     // True when the splitter port holds our fiber (or any fiber when ours is unknown).
-    bool port_holds(const port_ref& port, const std::optional<std::string>& fiber) const {
+    bool port_holds(const port_ref& port,
+                    const std::optional<std::string>& fiber) const {
         const auto splitter = api.get_splitter(port.splitter_id);
         const auto index = static_cast<std::size_t>(port.port - 1);
         if (index >= splitter.outputs.size() || !splitter.outputs[index])
@@ -218,9 +221,10 @@ connector::connector(connector_config config, log::logger logger) {
     auto base = api::parse_base_url(config.url, config.port);
     auto options = config.http;
     options.secrets.push_back(config.token);
-    auto transport =
-        http::make_beast_transport(base.endpoint, std::move(options), logger.child("http"));
-    impl_ = std::make_unique<impl>(std::move(config), std::move(logger), std::move(transport));
+    auto transport = http::make_beast_transport(base.endpoint, std::move(options),
+                                                logger.child("http"));
+    impl_ = std::make_unique<impl>(std::move(config), std::move(logger),
+                                   std::move(transport));
 }
 
 connector::connector(connector_config config, log::logger logger,
@@ -230,13 +234,16 @@ connector::connector(connector_config config, log::logger logger,
 
 connector::~connector() = default;
 
-const connector_config& connector::config() const noexcept { return impl_->config; }
+const connector_config& connector::config() const noexcept {
+    return impl_->config;
+}
 
 std::uint64_t connector::requests_sent() const noexcept {
     return impl_->api.request_count();
 }
 
-feasibility connector::check_feasibility(geo::point center, std::optional<double> radius_m,
+feasibility connector::check_feasibility(geo::point center,
+                                         std::optional<double> radius_m,
                                          std::optional<strategy> how) {
     impl_->validate_customer(center);
     const double radius = radius_m.value_or(impl_->config.radius_m);
@@ -276,7 +283,8 @@ feasibility connector::check_feasibility(geo::point center, std::optional<double
                                   (e.status() == 405 || e.status() == 501));
             if (chosen != strategy::automatic || !missing)
                 throw;
-            impl_->logger.info("ftth-viability/radius is not available; using boxes near");
+            impl_->logger.info(
+                "ftth-viability/radius is not available; using boxes near");
             chosen = strategy::local;
         }
     }
@@ -293,7 +301,8 @@ feasibility connector::check_feasibility(geo::point center, std::optional<double
     std::set<std::string> seen;
     std::vector<std::string> ids;
     std::erase_if(candidates, [&](const candidate& c) {
-        return !seen.insert(c.id).second || geo::distance_m(center, c.position) > radius;
+        return !seen.insert(c.id).second ||
+               geo::distance_m(center, c.position) > radius;
     });
     for (const auto& c : candidates)
         ids.push_back(c.id);
@@ -345,7 +354,8 @@ reservation connector::reserve(const reserve_request& request) {
 
     std::set<std::pair<std::string, int>> refused;
     std::string project;
-    for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts); ++attempt) {
+    for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts);
+         ++attempt) {
         const auto free = impl_->free_ports_of(box_id, refused, &project);
         const auto& port = free.front();
         if (project.empty())
@@ -368,8 +378,9 @@ reservation connector::reserve(const reserve_request& request) {
             created = api.create_property(body);
         } catch (const error& e) {
             if (e.kind() == error_kind::conflict) {
-                impl_->logger.warning(str("reserve ", code, ": port ", port.port, " of ",
-                                          port.splitter_name, " was refused; trying the next"));
+                impl_->logger.warning(str("reserve ", code, ": port ", port.port,
+                                          " of ", port.splitter_name,
+                                          " was refused; trying the next"));
                 refused.insert({port.splitter_id, port.port});
                 continue;
             }
@@ -379,7 +390,8 @@ reservation connector::reserve(const reserve_request& request) {
             // The property may exist: look the code up before anything else.
             auto found = impl_->properties_of(code);
             if (!found.empty()) {
-                impl_->logger.info(str("reserve ", code, ": found after an unclear answer"));
+                impl_->logger.info(
+                    str("reserve ", code, ": found after an unclear answer"));
                 return impl::reservation_of(code, found.front(), true);
             }
             throw_error(error_kind::ambiguous,
@@ -390,8 +402,8 @@ reservation connector::reserve(const reserve_request& request) {
         }
 
         if (created.connections.empty()) {
-            created.connections.push_back({port.splitter_id, port.splitter_name, "Splitter",
-                                           port.port, true, std::nullopt});
+            created.connections.push_back({port.splitter_id, port.splitter_name,
+                                           "Splitter", port.port, true, std::nullopt});
         }
         if (!created.box)
             created.box = box_id;
@@ -401,7 +413,8 @@ reservation connector::reserve(const reserve_request& request) {
         // Read the port back: another writer may have been put on it too.
         if (!impl_->port_holds(port, impl::fiber_of(created))) {
             impl_->logger.warning(str("reserve ", code, ": port ", port.port, " of ",
-                                      port.splitter_name, " holds another fiber; moving"));
+                                      port.splitter_name,
+                                      " holds another fiber; moving"));
             refused.insert({port.splitter_id, port.port});
             const auto next = impl_->free_ports_of(box_id, refused, nullptr);
             api::property_update move;
@@ -471,7 +484,8 @@ cancel_report connector::cancel(const std::string& client_code) {
         // OZmap deletes the client with its property; deleting it again checks that.
         const auto client_id = p.client_id.value_or(p.client ? p.client->id : "");
         if (!client_id.empty()) {
-            const bool was_left = api.delete_client(client_id) == api::delete_outcome::deleted;
+            const bool was_left =
+                api.delete_client(client_id) == api::delete_outcome::deleted;
             report.removed.push_back("client " + client_id +
                                      (was_left ? "" : " (with the property)"));
         }
@@ -491,8 +505,8 @@ cancel_report connector::cancel(const std::string& client_code) {
         }
     }
 
-    impl_->logger.info(str("cancel ", code, ": removed ", report.removed.size(),
-                           " elements"));
+    impl_->logger.info(
+        str("cancel ", code, ": removed ", report.removed.size(), " elements"));
     return report;
 }
 
@@ -518,7 +532,8 @@ reservation connector::change_box(const std::string& client_code,
         return impl::reservation_of(code, property, false);
 
     std::set<std::pair<std::string, int>> refused;
-    for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts); ++attempt) {
+    for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts);
+         ++attempt) {
         std::vector<port_ref> free;
         try {
             free = impl_->free_ports_of(box_id, refused, nullptr);
@@ -549,8 +564,8 @@ reservation connector::change_box(const std::string& client_code,
         // Read back: the move counts only when OZmap shows it.
         auto moved = impl_->one_property_of(code);
         if (moved.box != box_id)
-            throw_error(error_kind::ambiguous,
-                        str("OZmap did not confirm moving '", code, "' to box ", box_id));
+            throw_error(error_kind::ambiguous, str("OZmap did not confirm moving '",
+                                                   code, "' to box ", box_id));
         impl_->logger.info(str("change box ", code, ": now port ", port.port, " of ",
                                port.splitter_name, " on box ", box_id));
         return impl::reservation_of(code, moved, true);
@@ -601,7 +616,8 @@ connection_data connector::connection(const std::string& client_code) {
             if (splitter->olt)
                 data.olt = optional_lookup([&] { return api.get_olt(*splitter->olt); });
             if (splitter->slot)
-                data.slot = optional_lookup([&] { return api.get_slot(*splitter->slot); });
+                data.slot =
+                    optional_lookup([&] { return api.get_slot(*splitter->slot); });
             if (splitter->pon)
                 data.pon = optional_lookup([&] { return api.get_pon(*splitter->pon); });
         } else {
@@ -640,11 +656,12 @@ network_snapshot connector::snapshot() {
             feasible.push_back({b.id, b.name, 0.0, b.position.lat, b.position.lng,
                                 assessment.free_ports, *assessment.first_free});
         else
-            refused.push_back({b.id, b.name, 0.0, std::string(to_string(assessment.reason))});
+            refused.push_back(
+                {b.id, b.name, 0.0, std::string(to_string(assessment.reason))});
     }
 
-    impl_->logger.info(str("snapshot: ", feasible.size(), " feasible and ", refused.size(),
-                           " refused boxes"));
+    impl_->logger.info(str("snapshot: ", feasible.size(), " feasible and ",
+                           refused.size(), " refused boxes"));
     return network_snapshot(std::move(feasible), std::move(refused));
 }
 

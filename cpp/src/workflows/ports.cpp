@@ -7,7 +7,9 @@ namespace ozmap::workflows {
 
 namespace {
 
-bool is_digit(char c) noexcept { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) noexcept {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string_view take_run(std::string_view text, std::size_t& pos) {
     const std::size_t start = pos;
@@ -70,7 +72,8 @@ bool natural_less(std::string_view a, std::string_view b) noexcept {
     return (a.size() - i) < (b.size() - j);
 }
 
-std::vector<const splitter_ports*> service_order(const std::vector<splitter_ports>& all) {
+std::vector<const splitter_ports*>
+service_order(const std::vector<splitter_ports>& all) {
     std::vector<const splitter_ports*> service;
     for (const auto& splitter : all)
         if (splitter.is_service)
@@ -86,7 +89,8 @@ std::vector<const splitter_ports*> service_order(const std::vector<splitter_port
     return service;
 }
 
-std::vector<port_ref> free_ports_in_order(const std::vector<splitter_ports>& splitters) {
+std::vector<port_ref>
+free_ports_in_order(const std::vector<splitter_ports>& splitters) {
     std::vector<port_ref> free;
     for (const auto* splitter : service_order(splitters)) {
         for (std::size_t i = 0; i < splitter->outputs.size(); ++i) {

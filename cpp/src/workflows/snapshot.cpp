@@ -12,7 +12,8 @@ namespace {
 
 constexpr int snapshot_format = 1;
 
-std::shared_ptr<const geo::spatial_index> index_of(const std::vector<feasible_box>& boxes) {
+std::shared_ptr<const geo::spatial_index>
+index_of(const std::vector<feasible_box>& boxes) {
     std::vector<geo::site> sites;
     sites.reserve(boxes.size());
     for (const auto& box : boxes)
@@ -49,10 +50,12 @@ double number_of(const json::object& object, std::string_view key) {
 
 network_snapshot::network_snapshot(std::vector<feasible_box> boxes,
                                    std::vector<refused_box> refused)
-    : boxes_(std::move(boxes)), refused_(std::move(refused)), index_(index_of(boxes_)) {}
+    : boxes_(std::move(boxes)), refused_(std::move(refused)), index_(index_of(boxes_)) {
+}
 
-std::vector<coverage_answer> network_snapshot::query(const std::vector<coverage_point>& points,
-                                                     double radius_m) const {
+std::vector<coverage_answer>
+network_snapshot::query(const std::vector<coverage_point>& points,
+                        double radius_m) const {
     geo::validate_radius(radius_m);
     for (const auto& p : points)
         geo::validate_point(p.position, detail::str("point ", p.id));
@@ -98,8 +101,8 @@ std::string network_snapshot::to_json() const {
     json::array refused;
     refused.reserve(refused_.size());
     for (const auto& box : refused_)
-        refused.push_back(json::object{{"id", box.id}, {"name", box.name},
-                                       {"reason", box.reason}});
+        refused.push_back(
+            json::object{{"id", box.id}, {"name", box.name}, {"reason", box.reason}});
 
     return json::serialize(json::object{
         {"format", snapshot_format},
@@ -146,7 +149,8 @@ network_snapshot network_snapshot::from_json(std::string_view text) {
         if (!item.is_object())
             bad_snapshot("a refused box is not an object");
         const auto& o = item.get_object();
-        refused.push_back({text_of(o, "id"), text_of(o, "name"), 0.0, text_of(o, "reason")});
+        refused.push_back(
+            {text_of(o, "id"), text_of(o, "name"), 0.0, text_of(o, "reason")});
     }
 
     // The index validates every position, so a tampered file cannot hold bad points.

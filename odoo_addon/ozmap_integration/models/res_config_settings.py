@@ -12,6 +12,8 @@ from .ozmap_backend import (
 )
 
 TOKEN_PARAM = PARAM_PREFIX + "token"
+# Florianópolis (SC): any point inside Brazil would do for the connection test.
+TEST_POINT = (-27.5954, -48.5480)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -146,12 +148,13 @@ class ResConfigSettings(models.TransientModel):
         try:
             # TODO: use a dedicated "authenticated" check once the connector
             # offers one; a feasibility call with a 1 m radius needs a valid
-            # token and changes nothing in OZmap.
+            # token and changes nothing in OZmap. The connector refuses (0, 0)
+            # and any point outside Brazil before sending anything, so the
+            # probe uses a fixed point inside its service area.
             backend._ozmap_call(
                 "test_connection",
                 "feasibility",
-                0.0,
-                0.0,
+                *TEST_POINT,
                 radius_m=1,
                 connector=connector,
             )

@@ -27,7 +27,8 @@ public:
         if (headers.empty() && !body.empty())
             headers.push_back({"Content-Type", "application/json; charset=utf-8"});
         std::lock_guard lock(mutex_);
-        steps_.emplace_back(http::response{status, std::move(headers), std::move(body)});
+        steps_.emplace_back(
+            http::response{status, std::move(headers), std::move(body)});
         return *this;
     }
 
@@ -108,8 +109,8 @@ inline std::string percent_decode(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] == '%' && i + 2 < text.size()) {
-            out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)),
-                                                      nullptr, 16)));
+            out.push_back(static_cast<char>(
+                std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
             i += 2;
         } else {
             out.push_back(text[i]);

@@ -95,10 +95,11 @@ std::optional<std::string> received_request::header(std::string_view name) const
     return std::nullopt;
 }
 
-bool server_connection::respond(int status, std::string_view body, std::string_view extra,
-                                bool keep_alive, std::string_view content_type) {
-    std::string raw = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status)) +
-                      "\r\n";
+bool server_connection::respond(int status, std::string_view body,
+                                std::string_view extra, bool keep_alive,
+                                std::string_view content_type) {
+    std::string raw = "HTTP/1.1 " + std::to_string(status) + " " +
+                      std::string(reason(status)) + "\r\n";
     if (!content_type.empty())
         raw += "Content-Type: " + std::string(content_type) + "\r\n";
     raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -234,7 +235,8 @@ void test_server::impl::accept_loop() {
         const std::size_t index = accepted++;
         live_fds.push_back(socket.native_handle());
         threads.emplace_back(
-            [this, index](tcp::socket s) { serve(std::move(s), index); }, std::move(socket));
+            [this, index](tcp::socket s) { serve(std::move(s), index); },
+            std::move(socket));
     }
 }
 
@@ -297,9 +299,12 @@ test_server::test_server(scenario run, tls_config tls)
     SSL_CTX* native = s.tls->native_handle();
     if (tls.tls11_only) {
         // NOTE: OpenSSL 3 refuses TLS 1.1 above security level 0.
-        require(SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0") == 1, "cipher list");
-        require(SSL_CTX_set_min_proto_version(native, TLS1_1_VERSION) == 1, "min version");
-        require(SSL_CTX_set_max_proto_version(native, TLS1_1_VERSION) == 1, "max version");
+        require(SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0") == 1,
+                "cipher list");
+        require(SSL_CTX_set_min_proto_version(native, TLS1_1_VERSION) == 1,
+                "min version");
+        require(SSL_CTX_set_max_proto_version(native, TLS1_1_VERSION) == 1,
+                "max version");
     }
     if (!tls.sni_name.empty()) {
         s.sni_tls.emplace(ssl::context::tls_server);
@@ -317,11 +322,17 @@ test_server::test_server(scenario run, tls_config tls)
     s.accept_thread = std::thread([&s] { s.accept_loop(); });
 }
 
-test_server::~test_server() { stop(); }
+test_server::~test_server() {
+    stop();
+}
 
-void test_server::stop() { impl_->stop(); }
+void test_server::stop() {
+    impl_->stop();
+}
 
-std::uint16_t test_server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t test_server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 std::size_t test_server::accepted() const {
     std::lock_guard lock(impl_->mutex);
@@ -339,7 +350,8 @@ std::vector<received_request> test_server::requests() const {
 }
 
 scenario serve(int status, std::string body, std::string extra) {
-    return [status, body = std::move(body), extra = std::move(extra)](server_connection& c) {
+    return [status, body = std::move(body),
+            extra = std::move(extra)](server_connection& c) {
         for (int i = 0; i < 100'000; ++i) {
             if (!c.read_request() || !c.respond(status, body, extra))
                 return;
@@ -347,20 +359,24 @@ scenario serve(int status, std::string body, std::string extra) {
     };
 }
 
-bool tls_handshake_ok(std::uint16_t port, const std::string& sni, const std::string& ca_file,
-                      bool allow_tls11, std::string* error) {
+bool tls_handshake_ok(std::uint16_t port, const std::string& sni,
+                      const std::string& ca_file, bool allow_tls11,
+                      std::string* error) {
     asio::io_context ioc(1);
     ssl::context ctx(ssl::context::tls_client);
     SSL_CTX* native = ctx.native_handle();
     if (allow_tls11) {
-        require(SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0") == 1, "cipher list");
-        require(SSL_CTX_set_min_proto_version(native, TLS1_1_VERSION) == 1, "min version");
+        require(SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0") == 1,
+                "cipher list");
+        require(SSL_CTX_set_min_proto_version(native, TLS1_1_VERSION) == 1,
+                "min version");
     }
     ctx.load_verify_file(ca_file);
     ctx.set_verify_mode(ssl::verify_peer);
     ssl::stream<tcp::socket> stream(ioc, ctx);
     if (!sni.empty())
-        SSL_set_tlsext_host_name(stream.native_handle(), const_cast<char*>(sni.c_str()));
+        SSL_set_tlsext_host_name(stream.native_handle(),
+                                 const_cast<char*>(sni.c_str()));
 
     error_code result = asio::error::would_block;
     stream.lowest_layer().async_connect(

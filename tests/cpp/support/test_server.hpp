@@ -103,7 +103,8 @@ scenario serve(int status, std::string body, std::string extra = {});
 // Whether a bare TLS handshake with 127.0.0.1:port succeeds, given the SNI name to send
 // (none when empty) and the CA file to trust; allow_tls11 offers TLS 1.1 too. Bounded
 // by a two-second deadline. The error text is left in `error`.
-bool tls_handshake_ok(std::uint16_t port, const std::string& sni, const std::string& ca_file,
-                      bool allow_tls11, std::string* error = nullptr);
+bool tls_handshake_ok(std::uint16_t port, const std::string& sni,
+                      const std::string& ca_file, bool allow_tls11,
+                      std::string* error = nullptr);
 
 }  // namespace ozmap::test

@@ -133,20 +133,21 @@ def test_olt_chain_feeds_service_splitters(small_store):
     olts = {o["id"]: o for o in s.find("olts")}
     slots = {x["id"]: x for x in s.find("slots")}
     pons = {p["id"]: p for p in s.find("pons")}
-    fed = unfed = 0
+    live_service = unfed = 0
     for spl in s.find("splitters"):
         box = s.get("boxes", spl["parent"])
         if "olt" in spl:
-            fed += 1
             assert spl["isDrop"] is True and box["draft"] is False
             assert slots[spl["slot"]]["parent"] == spl["olt"]
             assert pons[spl["pon"]]["parent"] == spl["slot"]
             assert spl["slot"] in olts[spl["olt"]]["connectables"]
             assert spl["pon"] in slots[spl["slot"]]["connectables"]
-        else:
+        elif spl["isDrop"] and not box["draft"]:
             unfed += 1
-            assert spl["isDrop"] is False or box["draft"] or unfed < fed
-    assert fed > 0.85 * (fed + unfed) * 0.8
+        if spl["isDrop"] and not box["draft"]:
+            live_service += 1
+    # A few live service splitters are left without an OLT chain on purpose.
+    assert 0 < unfed <= 0.06 * live_service
     for olt in olts.values():
         assert s.get("boxes", olt["parent"])["hierarchyLevel"] == 1
 

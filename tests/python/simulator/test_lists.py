@@ -328,6 +328,7 @@ def test_filter_in_get_body_is_read_too(api, small):
         json.dumps([{"property": "na'me", "operator": "=", "value": "x"}]),
         json.dumps([{"property": "name", "operator": "=", "value": {"a": 1}}]),
         json.dumps(3),
+        "[" * 40 + "]" * 40,
     ],
 )
 def test_bad_filters_answer_400(api, flt):

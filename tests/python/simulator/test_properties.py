@@ -96,6 +96,8 @@ def test_bad_references_and_bodies(one_box):
     assert api.post("properties", {**body, "client": {"code": "  "}})[0] == 400
     status, _, raw = api.raw("POST", "/api/v2/properties", b"{not json")
     assert status == 400 and json.loads(raw)["message"]
+    status, _, raw = api.raw("POST", "/api/v2/properties", b"[" * 100_000)
+    assert status == 400 and json.loads(raw)["message"]
 
 
 def test_full_box_answers_409(situation, run):

@@ -1,5 +1,5 @@
-// Where the OZmap API lives: a tenant URL as people write it, normalised to the endpoint
-// the transport connects to and the path every route hangs under.
+// Where the OZmap API lives: a tenant URL as people write it, normalised to the
+// endpoint the transport connects to and the path every route hangs under.
 #pragma once
 
 #include <ozmap/http/transport.hpp>
@@ -15,7 +15,8 @@ inline constexpr int default_port = 9994;
 
 struct base_url {
     http::endpoint endpoint;
-    std::string base_path;  // "/api/v2", or "/prefix/api/v2" behind a proxy; no final '/'
+    std::string
+        base_path;  // "/api/v2", or "/prefix/api/v2" behind a proxy; no final '/'
 
     // "https://tenant.ozmap.com.br:9994": scheme, host and port, always explicit.
     std::string origin() const;
@@ -30,18 +31,19 @@ struct base_url {
 // written in brackets and stored without them.
 //
 // Throws a configuration error for an empty URL, a scheme other than http or https,
-// userinfo ("user:pass@"), a query or fragment, spaces, control or non-ASCII characters,
-// a missing host, a port that is not a number in 1..65535, and a path ending in another
-// API version ("/api/v1").
+// userinfo ("user:pass@"), a query or fragment, spaces, control or non-ASCII
+// characters, a missing host, a port that is not a number in 1..65535, and a path
+// ending in another API version ("/api/v1").
 base_url parse_base_url(std::string_view url, int port = default_port);
 
 // Turns a URL the server sent back (a nextUrl) into an origin-form target for our own
 // endpoint: "/api/v2/boxes?page=2" is kept; "https://host:port/..." is kept only when
-// scheme, host and port are ours; "?page=2" is resolved against `current_path`. Anything
-// else (another host or port, userinfo, a relative path without '/', spaces, control
-// or non-ASCII characters, a fragment) gives nullopt, so the token never travels to a
-// host the caller did not configure.
-std::optional<std::string> same_origin_target(std::string_view url, const base_url& base,
+// scheme, host and port are ours; "?page=2" is resolved against `current_path`.
+// Anything else (another host or port, userinfo, a relative path without '/', spaces,
+// control or non-ASCII characters, a fragment) gives nullopt, so the token never
+// travels to a host the caller did not configure.
+std::optional<std::string> same_origin_target(std::string_view url,
+                                              const base_url& base,
                                               std::string_view current_path);
 
 }  // namespace ozmap::api

@@ -15,6 +15,10 @@
 //
 // A client holds no mutable state besides a request counter, so one instance may be
 // shared by many threads when its transport may (the Beast transport may).
+//
+// TODO: no automatic re-login on 401 as OZmap's SDK does: API keys carry no expiry, and
+// a session token from login() is the caller's to renew. Whether OZmap answers 400 or
+// 422 to an invalid body is unconfirmed; 422 on a port write is read as "port refused".
 #pragma once
 
 #include <ozmap/api/base_url.hpp>
@@ -139,7 +143,8 @@ public:
     splitter get_splitter(std::string_view id) const;
     // Splitters whose parent is one of box_ids, in one `in` query (split when long);
     // duplicate ids are sent once.
-    listing<splitter> list_splitters_of_boxes(std::span<const std::string> box_ids) const;
+    listing<splitter>
+    list_splitters_of_boxes(std::span<const std::string> box_ids) const;
 
     property get_property(std::string_view id) const;
     // GET properties/client/{code}, the code trimmed and encoded as one segment. A bare

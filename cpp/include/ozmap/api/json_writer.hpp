@@ -41,7 +41,8 @@ private:
     bool after_key_ = false;
 };
 
-// Appends text as a quoted JSON string. Throws invalid_input unless text is valid UTF-8.
+// Appends text as a quoted JSON string. Throws invalid_input unless text is valid
+// UTF-8.
 void append_json_string(std::string& out, std::string_view text);
 
 // Whether text is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).

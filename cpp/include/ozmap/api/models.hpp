@@ -39,7 +39,8 @@ struct json_limits {
 // parsers reject where they expect an integer. With duplicate keys the last one wins.
 boost::json::value parse_json(std::string_view text, const json_limits& limits = {});
 
-// ---------------------------------------------------------------------------- documents
+// ----------------------------------------------------------------------------
+// documents
 
 struct project {
     std::string id;
@@ -67,7 +68,8 @@ struct box {
 
 struct splitter_port {
     std::optional<std::string> id;
-    std::optional<std::int64_t> index;  // absent in real responses: position is the port
+    std::optional<std::int64_t>
+        index;  // absent in real responses: position is the port
     bool blocked = false;
 };
 
@@ -128,7 +130,7 @@ struct property {
     std::optional<std::string> drop;
     std::optional<std::string> pole;
     std::optional<std::string> project;
-    std::optional<std::string> parent;    // the building, when inside one
+    std::optional<std::string> parent;   // the building, when inside one
     std::optional<geo::point> position;  // null for properties inside buildings
     std::optional<double> potency_read;
     std::optional<std::string> address;
@@ -185,7 +187,8 @@ struct pon {
     std::optional<double> potency;
 };
 
-// ---------------------------------------------------------------------------- feasibility
+// ----------------------------------------------------------------------------
+// feasibility
 
 struct feasible_box {
     std::string id;
@@ -208,8 +211,9 @@ struct refused_box {
 struct feasibility {
     bool viable = false;
     std::vector<feasible_box> boxes;
-    // refused_boxes is undocumented: entries that are objects with a string id are kept,
-    // anything else (or a missing or differently shaped list) is skipped and counted.
+    // refused_boxes is undocumented: entries that are objects with a string id are
+    // kept, anything else (or a missing or differently shaped list) is skipped and
+    // counted.
     std::vector<refused_box> refused;
     std::size_t refused_skipped = 0;
 };

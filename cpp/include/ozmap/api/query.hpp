@@ -32,20 +32,24 @@ std::string format_number(double value);
 
 // The filter operators the connector sends. OZmap knows more (like, <, within, ...);
 // add them here when a workflow needs one.
+// TODO: no `sort` and no `populate` yet: the workflows need neither, and OZmap's
+// `populate` syntax is unconfirmed. Nested filter arrays are not built either (their
+// AND/OR meaning is unconfirmed).
 enum class filter_op { equals, not_equals, in, near };
 
 // The operator as OZmap spells it: "=", "!=", "in", "near".
 std::string_view to_string(filter_op op) noexcept;
 
-// A point for `near`, with an optional radius in metres. Sent as {"lat","lng","radius"}.
+// A point for `near`, with an optional radius in metres. Sent as
+// {"lat","lng","radius"}.
 struct near_point {
     double lat = 0.0;
     double lng = 0.0;
     std::optional<double> radius_m;
 };
 
-using filter_value = std::variant<std::nullptr_t, bool, std::int64_t, double, std::string,
-                                  std::vector<std::string>, near_point>;
+using filter_value = std::variant<std::nullptr_t, bool, std::int64_t, double,
+                                  std::string, std::vector<std::string>, near_point>;
 
 // One condition of OZmap's `filter` array: {property, operator, value}.
 struct filter {
@@ -61,9 +65,9 @@ struct filter {
 };
 
 // Compact JSON for a flat filter array, keys in the order property, operator, value:
-// [{"property":"parent","operator":"in","value":["a","b"]}]. Throws invalid_input for an
-// empty property, `in` without a list of strings, `near` without a point, a list value
-// with another operator, non-finite numbers and strings that are not valid UTF-8.
+// [{"property":"parent","operator":"in","value":["a","b"]}]. Throws invalid_input for
+// an empty property, `in` without a list of strings, `near` without a point, a list
+// value with another operator, non-finite numbers and strings that are not valid UTF-8.
 std::string filters_to_json(std::span<const filter> filters);
 
 // A query string under construction: names and values are encoded as they are added,

@@ -1,6 +1,6 @@
 // The HTTP layer's contract: requests and responses as plain data, and a transport that
-// sends one request and returns its response. The API layer depends only on this header,
-// so its tests can run against a scripted transport without sockets.
+// sends one request and returns its response. The API layer depends only on this
+// header, so its tests can run against a scripted transport without sockets.
 #pragma once
 
 #include <ozmap/log.hpp>
@@ -56,7 +56,7 @@ struct timeouts {
     std::chrono::milliseconds connect{5'000};
     std::chrono::milliseconds tls_handshake{5'000};
     std::chrono::milliseconds idle_read{15'000};  // no byte for this long: give up
-    std::chrono::milliseconds total{30'000};      // one send(), retries and waits included
+    std::chrono::milliseconds total{30'000};  // one send(), retries and waits included
 };
 
 struct retry_policy {
@@ -77,7 +77,7 @@ struct options {
     // idle for less than this: a connection the server is about to close would turn a
     // POST into an ambiguous outcome. Older ones are left for idempotent requests.
     std::chrono::milliseconds write_reuse_idle{2'000};
-    std::string ca_file;              // extra trusted CA (PEM), besides the system store
+    std::string ca_file;  // extra trusted CA (PEM), besides the system store
     bool insecure_skip_tls_verify = false;
     std::string user_agent = "ozmap-connector";
     // Strings that must never appear in a log line or an error message (the token).

@@ -1,6 +1,7 @@
 // The operations the ISP runs from Odoo, each a documented plan of OZmap calls.
 //
-// Request plans (tests count them at the simulator; an extra round trip is a regression):
+// Request plans (tests count them at the simulator; an extra round trip is a
+// regression):
 //   feasibility, server strategy: GET ftth-viability/radius; GET splitters whose parent
 //       is in the candidate boxes (one request per URL-sized batch, usually one).
 //   feasibility, local strategy: GET boxes near the point (paged, usually one page);
@@ -95,7 +96,8 @@ public:
 
     const connector_config& config() const noexcept;
 
-    feasibility check_feasibility(geo::point center, std::optional<double> radius_m = {},
+    feasibility check_feasibility(geo::point center,
+                                  std::optional<double> radius_m = {},
                                   std::optional<strategy> how = {});
     reservation reserve(const reserve_request& request);
     deployment deploy(const deploy_request& request);

@@ -13,7 +13,7 @@ namespace ozmap::workflows {
 struct splitter_ports {
     std::string id;
     std::string name;
-    bool is_service = false;                         // isDrop: may connect clients
+    bool is_service = false;                          // isDrop: may connect clients
     std::vector<std::optional<std::string>> outputs;  // connectables.output
     std::vector<bool> blocked;  // by position; a port past the end is not blocked
 };
@@ -42,9 +42,11 @@ bool natural_less(std::string_view a, std::string_view b) noexcept;
 
 // Service splitters in the order the first-free-port rule walks them: natural name
 // order, then id.
-std::vector<const splitter_ports*> service_order(const std::vector<splitter_ports>& all);
+std::vector<const splitter_ports*>
+service_order(const std::vector<splitter_ports>& all);
 
-// Every free, unblocked port of the box in rule order (the first is the first free port).
+// Every free, unblocked port of the box in rule order (the first is the first free
+// port).
 std::vector<port_ref> free_ports_in_order(const std::vector<splitter_ports>& splitters);
 
 box_assessment assess_box(bool draft, const std::vector<splitter_ports>& splitters);

@@ -55,7 +55,7 @@ struct deployment {
 
 struct cancel_report {
     std::string client_code;
-    bool found = false;  // anything of the client was still in OZmap
+    bool found = false;                // anything of the client was still in OZmap
     std::vector<std::string> removed;  // "property <id>", "drop <id>", "client <id>"
 };
 
