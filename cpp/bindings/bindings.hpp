@@ -13,5 +13,6 @@ namespace py = pybind11;
 void register_errors(py::module_& m);
 void register_geo(py::module_& m);
 void register_workflows(py::module_& m);
+void register_api(py::module_& m);
 
 }  // namespace ozmap::bindings

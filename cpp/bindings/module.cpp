@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
     ozmap::bindings::register_errors(m);
     ozmap::bindings::register_geo(m);
     ozmap::bindings::register_workflows(m);
+    ozmap::bindings::register_api(m);
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import errors
 from ._core import __version__
+from .api import ApiClient
 from .config import Settings, Timeouts
 from .connector import (
     CancelReport,
@@ -44,6 +45,7 @@ from .errors import (
 
 __all__ = [
     "AmbiguousOutcomeError",
+    "ApiClient",
     "AuthenticationError",
     "CancelReport",
     "ChangeBoxCandidates",

@@ -545,9 +545,9 @@ TEST(ApiClient, BoxesNear) {
         "/api/v2/boxes?filter=%5B%7B%22property%22%3A%22coords%22%2C%22operator%22"
         "%3A%22near%22%2C%22value%22%3A%7B%22lat%22%3A-27.5%2C%22lng%22%3A-48.5%2C"
         "%22radius%22%3A300%7D%7D%5D&limit=500&page=1");
-    EXPECT_EQ(
-        query_param(target, "filter"),
-        R"([{"property":"coords","operator":"near","value":{"lat":-27.5,"lng":-48.5,"radius":300}}])");
+    EXPECT_EQ(query_param(target, "filter"),
+              R"([{"property":"coords","operator":"near",)"
+              R"("value":{"lat":-27.5,"lng":-48.5,"radius":300}}])");
 }
 
 // ----------------------------------------------------------------------------
@@ -563,11 +563,10 @@ TEST(ApiPaging, NewFormFollowsRelativeAndAbsoluteNextUrl) {
             200,
             str(R"({"rows":[)", rows_of(1, 2),
                 R"(],"hasNextPage":true,"nextUrl":"/api/v2/boxes?page=2&limit=2"})"))
-        .reply(
-            200,
-            str(R"({"rows":[)", rows_of(3, 2),
-                R"(],"hasNextPage":true,)"
-                R"("nextUrl":"https://t.ozmap.com.br:9994/api/v2/boxes?limit=2&page=3"})"))
+        .reply(200, str(R"({"rows":[)", rows_of(3, 2),
+                        R"(],"hasNextPage":true,)"
+                        R"("nextUrl":"https://t.ozmap.com.br:9994)"
+                        R"(/api/v2/boxes?limit=2&page=3"})"))
         .reply(200, str(R"({"rows":[)", rows_of(5, 1),
                         R"(],"hasNextPage":false,"nextUrl":null})"));
     const auto l = c.list_boxes();

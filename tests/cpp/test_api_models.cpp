@@ -196,7 +196,8 @@ TEST(ApiFixtures, Projects) {
 TEST(ApiModels, ClientCableFiberOltSlotPon) {
     const auto c = parse_ftth_client(parse_json(
         R"({"id":"c1","code":"123|123","name":"Ana","implanted":false,"status":1,
-            "onu":{"user_PPPoE":"u","serial_number":"S","mac_address":"M"},"cpe":{}})"));
+            "onu":{"user_PPPoE":"u","serial_number":"S","mac_address":"M"},
+            "cpe":{}})"));
     EXPECT_EQ(c.code, "123|123");
     EXPECT_EQ(c.status, 1);
     EXPECT_EQ(c.onu->mac_address, "M");
@@ -281,7 +282,8 @@ TEST(ApiModels, Feasibility) {
         "boxes": [{"distance": 12.5, "name": "CTO 1", "id": "b1", "project": "p",
                    "lat": -27.5, "lng": -48.5, "implanted": true, "availability": 7,
                    "horizontal_condos": []}],
-        "refused_boxes": [{"id": "b2", "name": "CTO 2", "distance": 80, "reason": "full"},
+        "refused_boxes": [{"id": "b2", "name": "CTO 2", "distance": 80,
+                           "reason": "full"},
                           42, {"name": "no id"}],
         "properties": [{"id": "x", "address": "Rua"}]})"));
     EXPECT_TRUE(f.viable);

@@ -219,9 +219,9 @@ TEST(ApiFilters, CompactJson) {
               R"([{"property":"parent","operator":"in","value":["a","b"]}])");
 
     const std::vector<filter> near = {filter::near("coords", -27.5, -48.5, 250.0)};
-    EXPECT_EQ(
-        filters_to_json(near),
-        R"([{"property":"coords","operator":"near","value":{"lat":-27.5,"lng":-48.5,"radius":250}}])");
+    EXPECT_EQ(filters_to_json(near),
+              R"([{"property":"coords","operator":"near",)"
+              R"("value":{"lat":-27.5,"lng":-48.5,"radius":250}}])");
 
     const std::vector<filter> near_no_radius = {filter::near("coords", 1.5, 2.25)};
     EXPECT_EQ(

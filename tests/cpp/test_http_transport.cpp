@@ -303,6 +303,43 @@ TEST_F(HttpTransport, N1_ConnectionRefused) {
     EXPECT_EQ(logs.count(ozmap::log::level::warning), 2u) << "a POST was retried";
 }
 
+// A listener that never accepts, its backlog filled by other connections: the kernel
+// stops answering SYNs and connect() hangs.
+TEST_F(HttpTransport, N2_ConnectThatHangsTimesOut) {
+    namespace asio = boost::asio;
+    using tcp = asio::ip::tcp;
+    asio::io_context ioc;
+    tcp::acceptor listener(ioc);
+    listener.open(tcp::v4());
+    listener.bind({asio::ip::make_address("127.0.0.1"), 0});
+    listener.listen(0);
+    std::vector<tcp::socket> fillers;
+    for (int i = 0; i < 6; ++i) {
+        fillers.emplace_back(ioc);
+        fillers.back().open(tcp::v4());
+        fillers.back().non_blocking(true);
+        boost::system::error_code in_progress;
+        fillers.back().connect(listener.local_endpoint(), in_progress);
+    }
+    std::this_thread::sleep_for(100ms);
+
+    auto o = fast_options();
+    o.deadlines.connect = 200ms;
+    o.retries.max_attempts = 1;
+    auto t = make(listener.local_endpoint().port(), o);
+    for (const auto& r : {get(), post()}) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto e = expect_error([&] { t->send(r); });
+        const double elapsed = ms_since(t0);
+        // Nothing was sent, so even the POST is a plain timeout.
+        EXPECT_EQ(e.kind(), error_kind::timeout) << e.what();
+        EXPECT_NE(std::string(e.what()).find("connecting"), std::string::npos)
+            << e.what();
+        EXPECT_GE(elapsed, 190);
+        EXPECT_LT(elapsed, 1'000);
+    }
+}
+
 ozmap::test::scenario never_answer() {
     return [](server_connection& c) {
         c.read_request();

@@ -134,9 +134,8 @@ class OzmapService(models.Model):
     olt_name = fields.Char(string="OLT", readonly=True, copy=False)
     olt_slot = fields.Char(string="Slot", readonly=True, copy=False)
     olt_pon = fields.Char(string="PON", readonly=True, copy=False)
-    potency_read = fields.Float(
-        string="Measured power (dBm)", readonly=True, copy=False, digits=(16, 2)
-    )
+    # Text, so that "not measured" stays empty instead of showing 0.00 dBm.
+    potency_read = fields.Char(string="Measured power (dBm)", readonly=True, copy=False)
     connection_checked_at = fields.Datetime(
         string="Connection data read on", readonly=True, copy=False
     )
@@ -405,6 +404,7 @@ class OzmapService(models.Model):
         if isinstance(port, dict):
             port = port.get("number") or port.get("port")
         potency = data.get("potency_read")
+        measured = f"{float(potency):.2f}" if potency is not None else False
         self.write(
             {
                 "ozmap_client_id": client_id or self.ozmap_client_id,
@@ -419,7 +419,7 @@ class OzmapService(models.Model):
                 "olt_name": olt_name or olt_id or False,
                 "olt_slot": slot_name or slot_id or False,
                 "olt_pon": pon_name or pon_id or False,
-                "potency_read": float(potency) if potency is not None else 0.0,
+                "potency_read": measured,
                 "connection_checked_at": fields.Datetime.now(),
             }
         )

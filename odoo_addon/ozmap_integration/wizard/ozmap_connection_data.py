@@ -17,5 +17,5 @@ class OzmapConnectionDataWizard(models.TransientModel):
     box_ref = fields.Char(related="service_id.box_ref")
     splitter_name = fields.Char(related="service_id.splitter_name")
     port = fields.Integer(related="service_id.port")
-    potency_read = fields.Float(related="service_id.potency_read")
+    potency_read = fields.Char(related="service_id.potency_read")
     connection_checked_at = fields.Datetime(related="service_id.connection_checked_at")

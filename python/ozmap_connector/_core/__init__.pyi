@@ -8,6 +8,7 @@ import typing
 from . import geo
 
 __all__: list[str] = [
+    "ApiClient",
     "CancelReport",
     "ConnectionData",
     "ConnectorCore",
@@ -280,6 +281,36 @@ class ConnectorCore:
     def snapshot(self) -> NetworkSnapshot: ...
     @property
     def requests_sent(self) -> int: ...
+
+class ApiClient:
+    """
+    Low-level OZmap API v2 client; see ozmap_connector.ApiClient.
+    """
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        port: typing.SupportsInt | typing.SupportsIndex = 9994,
+        total_timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0,
+        retries: typing.SupportsInt | typing.SupportsIndex = 2,
+        ca_file: str = "",
+        verify_tls: bool = True,
+        page_size: typing.SupportsInt | typing.SupportsIndex = 500,
+    ) -> None: ...
+    def authenticated(self) -> bool: ...
+    def create(self, route: str, json_body: str) -> typing.Any: ...
+    def get(
+        self, route: str, params: collections.abc.Mapping[str, str] = {}
+    ) -> typing.Any: ...
+    def get_by_id(self, route: str, id: str) -> typing.Any: ...
+    def list_rows(
+        self, route: str, filters: list[dict[str, typing.Any]] = [], select: str = ""
+    ) -> list[typing.Any]: ...
+    def properties_by_client_code(self, code: str) -> list[dict[str, typing.Any]]: ...
+    def remove(self, route: str, id: str) -> bool: ...
+    def update(self, route: str, id: str, json_body: str) -> None: ...
+    @property
+    def request_count(self) -> int: ...
 
 def raise_error_for_tests(
     kind: str,
