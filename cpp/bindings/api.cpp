@@ -35,13 +35,13 @@ py::object to_python(const json::value& v) {
         py::list out;
         for (const auto& item : v.get_array())
             out.append(to_python(item));
-        return std::move(out);
+        return out;
     }
     case json::kind::object: {
         py::dict out;
         for (const auto& [key, item] : v.get_object())
             out[py::str(std::string(key))] = to_python(item);
-        return std::move(out);
+        return out;
     }
     }
     return py::none();
