@@ -1,0 +1,1 @@
+"""Plain-Python clients the connector is measured against."""
