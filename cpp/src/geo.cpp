@@ -155,6 +155,26 @@ std::vector<hit> radius_search(point center, double radius_m,
 struct spatial_index::tree {
     using value = std::pair<plane_point, std::size_t>;
     bgi::rtree<value, bgi::rstar<16>> rtree;
+
+    // Each site in radians with its cosine, for the quick haversine of nearest_within.
+    struct trig {
+        double lat;
+        double lng;
+        double cos_lat;
+    };
+    std::vector<trig> trigs;
+
+    static trig trig_of(point p) {
+        constexpr double radians = std::numbers::pi / 180.0;
+        return {p.lat * radians, p.lng * radians, std::cos(p.lat * radians)};
+    }
+
+    // The haversine term: distance = 2R asin(sqrt(a)), so a orders sites by distance.
+    static double haversine_term(const trig& a, const trig& b) {
+        const double half_dlat = std::sin((b.lat - a.lat) / 2.0);
+        const double half_dlng = std::sin((b.lng - a.lng) / 2.0);
+        return half_dlat * half_dlat + a.cos_lat * b.cos_lat * half_dlng * half_dlng;
+    }
 };
 
 spatial_index::spatial_index(std::vector<site> sites)
@@ -171,6 +191,10 @@ spatial_index::spatial_index(std::vector<site> sites)
     // The range constructor bulk-loads with packing: faster and a better tree than
     // inserting one by one.
     tree_->rtree = decltype(tree_->rtree)(values.begin(), values.end());
+
+    tree_->trigs.reserve(sites_.size());
+    for (const auto& s : sites_)
+        tree_->trigs.push_back(tree::trig_of(s.position));
 }
 
 spatial_index::~spatial_index() = default;
@@ -181,36 +205,86 @@ std::size_t spatial_index::size() const noexcept {
     return sites_.size();
 }
 
-std::vector<hit> spatial_index::within(point center, double radius_m) const {
+// Calls visit(index) for every site in the bounding box of the circle: a superset of
+// the sites within radius_m, which the visitor narrows down.
+template <typename Visit>
+void spatial_index::for_each_candidate(point center, double radius_m,
+                                       Visit&& visit) const {
     validate_point(center, "search center");
     validate_radius(radius_m);
 
     const auto box = bounding_box_around(center, radius_m);
-    std::vector<plane_box> queries;
+    const auto visit_box = [&](plane_box query) {
+        for (auto it = tree_->rtree.qbegin(bgi::intersects(query));
+             it != tree_->rtree.qend(); ++it)
+            visit(it->second);
+    };
+
     if (box.min_lng <= box.max_lng) {
-        queries.emplace_back(plane_point{box.min_lng, box.min_lat},
-                             plane_point{box.max_lng, box.max_lat});
+        visit_box({{box.min_lng, box.min_lat}, {box.max_lng, box.max_lat}});
     } else {
-        queries.emplace_back(plane_point{box.min_lng, box.min_lat},
-                             plane_point{180.0, box.max_lat});
-        queries.emplace_back(plane_point{-180.0, box.min_lat},
-                             plane_point{box.max_lng, box.max_lat});
+        visit_box({{box.min_lng, box.min_lat}, {180.0, box.max_lat}});
+        visit_box({{-180.0, box.min_lat}, {box.max_lng, box.max_lat}});
     }
+}
 
+std::vector<hit> spatial_index::within(point center, double radius_m) const {
     std::vector<hit> hits;
-    std::vector<tree::value> found;
-    for (const auto& query : queries) {
-        found.clear();
-        tree_->rtree.query(bgi::intersects(query), std::back_inserter(found));
-        for (const auto& [position, index] : found) {
-            const double d = distance_m(center, sites_[index].position);
-            if (d <= radius_m)
-                hits.push_back({index, d});
-        }
-    }
-
+    for_each_candidate(center, radius_m, [&](std::size_t index) {
+        const double d = distance_m(center, sites_[index].position);
+        if (d <= radius_m)
+            hits.push_back({index, d});
+    });
     sort_hits(hits, sites_);
     return hits;
+}
+
+spatial_index::nearest_count spatial_index::nearest_within(point center,
+                                                           double radius_m) const {
+    // NOTE: comparing haversine terms skips the asin of every candidate. Where a term
+    // is within a hair of the limit or of the best so far, the exact distance_m
+    // decides, so the answer is the same as within()'s to the last bit.
+    constexpr double hair = 1e-9;
+    const auto c = tree::trig_of(center);
+    const double half_angle = radius_m / (2.0 * earth_radius_m);
+    const double limit = std::sin(half_angle) * std::sin(half_angle);
+
+    nearest_count result;
+    double best_term = 0.0;
+    for_each_candidate(center, radius_m, [&](std::size_t index) {
+        const double term = tree::haversine_term(c, tree_->trigs[index]);
+        if (term > limit * (1.0 + hair))
+            return;
+
+        std::optional<double> exact;
+        if (term >= limit * (1.0 - hair)) {
+            exact = distance_m(center, sites_[index].position);
+            if (*exact > radius_m)
+                return;
+        }
+        ++result.count;
+
+        auto& best = result.nearest;
+        if (!best || term < best_term * (1.0 - hair)) {
+            best = hit{index, 0.0};
+            best_term = term;
+            return;
+        }
+        if (term > best_term * (1.0 + hair))
+            return;
+
+        const double d = exact ? *exact : distance_m(center, sites_[index].position);
+        const double best_d = distance_m(center, sites_[best->index].position);
+        if (d < best_d || (d == best_d && sites_[index].id < sites_[best->index].id)) {
+            best = hit{index, 0.0};
+            best_term = term;
+        }
+    });
+
+    if (result.nearest)
+        result.nearest->distance_m =
+            distance_m(center, sites_[result.nearest->index].position);
+    return result;
 }
 
 }  // namespace ozmap::geo

@@ -11,7 +11,6 @@ from typing import Any
 
 from . import _core
 from .config import BRAZIL, Settings, Timeouts, resolve_settings
-from .errors import InvalidInputError
 
 Feasibility = _core.Feasibility
 FeasibleBox = _core.FeasibleBox
@@ -252,10 +251,7 @@ class Connector:
         snapshot: NetworkSnapshot | None = None,
     ) -> Coverage:
         """Feasibility of many ``(id, lat, lng)`` points against a network snapshot."""
-        rows = list(points)
-        for row in rows:
-            if len(row) != 3:
-                raise InvalidInputError(f"a point must be (id, lat, lng), got {row!r}")
+        rows = points if isinstance(points, list) else list(points)
         snapshot = snapshot or self.snapshot()
         radius = self.settings.radius_m if radius_m is None else radius_m
         return Coverage(snapshot.query(rows, radius), snapshot)

@@ -166,6 +166,12 @@ TEST(RadiusSearch, BoundaryIsInclusiveToTheMillimetre) {
     EXPECT_EQ(radius_search(center, d, sites).size(), 1u);
     EXPECT_EQ(radius_search(center, d + 0.001, sites).size(), 1u);
     EXPECT_EQ(radius_search(center, d - 0.001, sites).size(), 0u);
+
+    const spatial_index index(sites);
+    EXPECT_EQ(index.nearest_within(center, d).count, 1u);
+    EXPECT_EQ(index.nearest_within(center, d + 0.001).count, 1u);
+    EXPECT_EQ(index.nearest_within(center, d - 0.001).count, 0u);
+    EXPECT_EQ(index.nearest_within(center, d).nearest->distance_m, d);
 }
 
 TEST(RadiusSearch, NearestFirstAndTiesById) {
@@ -224,6 +230,13 @@ TEST(SpatialIndex, AgreesWithBruteForceOnRandomData) {
         const auto expected = radius_search(center, r, sites);
         const auto actual = index.within(center, r);
         ASSERT_EQ(actual.size(), expected.size()) << "query " << q;
+
+        const auto summary = index.nearest_within(center, r);
+        EXPECT_EQ(summary.count, expected.size());
+        EXPECT_EQ(summary.nearest.has_value(), !expected.empty());
+        if (summary.nearest) {
+            EXPECT_EQ(summary.nearest->index, expected.front().index);
+        }
         for (std::size_t i = 0; i < actual.size(); ++i) {
             EXPECT_EQ(actual[i].index, expected[i].index);
             EXPECT_EQ(actual[i].distance_m, expected[i].distance_m);

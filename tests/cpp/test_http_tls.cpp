@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,7 +75,7 @@ protected:
     std::shared_ptr<http::transport> make(std::uint16_t port, http::options o,
                                           std::string host = "localhost") {
         return http::make_beast_transport({true, std::move(host), port}, std::move(o),
-                                          logs.logger());
+                                          logs.logger().child("http"));
     }
 
     static http::request get() {
@@ -241,6 +242,37 @@ TEST_F(HttpTls, InsecureModeConnectsAndWarnsLoudly) {
     EXPECT_EQ(logs.count(ozmap::log::level::warning), 1u) << logs.all();
     EXPECT_TRUE(logs.contains("verification is OFF")) << logs.all();
     EXPECT_EQ(t->send(get()).status, 200);
+}
+
+// What the TLS context (system trust store included), a first request (connect and
+// handshake) and kept-alive requests cost on loopback. Printed, loosely bounded.
+TEST_F(HttpTls, CostOfContextHandshakeAndKeptAliveRequests) {
+    test_server server(ozmap::test::serve(200, R"({"id":"5f0c","name":"CTO-1"})"),
+                       serving("localhost"));
+    const auto ms_since = [](std::chrono::steady_clock::time_point t0) {
+        return std::chrono::duration<double, std::milli>(
+                   std::chrono::steady_clock::now() - t0)
+            .count();
+    };
+    auto t0 = std::chrono::steady_clock::now();
+    auto t = make(server.port(), options());
+    const double context_ms = ms_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(t->send(get()).status, 200);
+    const double first_ms = ms_since(t0);
+    constexpr int n = 500;
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i)
+        ASSERT_EQ(t->send(get()).status, 200);
+    const double per_request_us = ms_since(t0) * 1000.0 / n;
+    std::printf("TLS on loopback: context %.1f ms, first request %.1f ms, then %.1f us "
+                "per kept-alive request\n",
+                context_ms, first_ms, per_request_us);
+    RecordProperty("tls_context_ms", std::to_string(context_ms));
+    RecordProperty("tls_first_request_ms", std::to_string(first_ms));
+    RecordProperty("tls_keep_alive_us_per_request", std::to_string(per_request_us));
+    EXPECT_EQ(server.accepted(), 1u);
+    EXPECT_LT(per_request_us, 5'000.0);
 }
 
 TEST_F(HttpTls, UnusableCaFileIsAConfigurationError) {

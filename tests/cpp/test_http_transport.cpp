@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -94,7 +95,7 @@ protected:
     std::shared_ptr<http::transport> make(std::uint16_t port,
                                           http::options o = fast_options()) {
         return http::make_beast_transport({false, "127.0.0.1", port}, std::move(o),
-                                          logs.logger());
+                                          logs.logger().child("http"));
     }
 
     // The error a call throws; fails the test if it throws none.
@@ -119,7 +120,7 @@ protected:
     captured_log logs;
 };
 
-// ---------------------------------------------------------------------------- normal
+// ------------------------------------------------------------------------------ normal
 
 TEST_F(HttpTransport, SendsTheRequestAndReturnsTheResponse) {
     test_server server(
@@ -207,7 +208,7 @@ TEST_F(HttpTransport, ChunkedLargeAndInterimResponses) {
     EXPECT_EQ(server.accepted(), 1u);
 }
 
-// ---------------------------------------------------------------------------- N6
+// ---------------------------------------------------------------------------------- N6
 
 // The server closes each connection right after its first response, as an idle
 // timeout would. The client notices before sending and opens a new one: nothing fails,
@@ -283,8 +284,7 @@ TEST_F(HttpTransport, WriteAvoidsAConnectionIdleTooLong) {
     EXPECT_EQ(server.accepted(), 2u);
 }
 
-// ---------------------------------------------------------------------------- N1-N5,
-// N8
+// --------------------------------------------------------------------------- N1-N5, N8
 
 TEST_F(HttpTransport, N1_ConnectionRefused) {
     const auto port = closed_port();
@@ -318,8 +318,10 @@ TEST_F(HttpTransport, N2_ConnectThatHangsTimesOut) {
         fillers.emplace_back(ioc);
         fillers.back().open(tcp::v4());
         fillers.back().non_blocking(true);
-        boost::system::error_code in_progress;
-        fillers.back().connect(listener.local_endpoint(), in_progress);
+        // NOTE: the plain system call: Asio's synchronous connect waits for the result.
+        const auto target = listener.local_endpoint();
+        (void)::connect(fillers.back().native_handle(), target.data(),
+                        static_cast<socklen_t>(target.size()));
     }
     std::this_thread::sleep_for(100ms);
 
@@ -339,6 +341,10 @@ TEST_F(HttpTransport, N2_ConnectThatHangsTimesOut) {
         EXPECT_LT(elapsed, 1'000);
     }
 }
+
+// TODO: N7 (a host name that does not resolve) has no end-to-end test: resolving any
+// name that is not in /etc/hosts sends a DNS query off this machine, which the test
+// rules forbid. Its code path is the resolver's failure branch in beast_transport.cpp.
 
 ozmap::test::scenario never_answer() {
     return [](server_connection& c) {
@@ -479,7 +485,7 @@ TEST_F(HttpTransport, H9_MalformedResponsesAreTransportErrors) {
     }
 }
 
-// ---------------------------------------------------------------------------- H1, H2
+// ------------------------------------------------------------------------------ H1, H2
 
 // Answers the first `failures` requests (over all connections) with `status`.
 ozmap::test::scenario fail_first(int failures, int status, std::string extra = {}) {
@@ -545,8 +551,7 @@ TEST_F(HttpTransport, H2_RetryAfterThatDoesNotFitReturnsThe429) {
     EXPECT_EQ(server.requests().size(), 1u);
 }
 
-// ---------------------------------------------------------------------------- H6-H8,
-// H10
+// -------------------------------------------------------------------------- H6-H8, H10
 
 TEST_F(HttpTransport, H6_RedirectToAnotherHostIsNotFollowed) {
     test_server elsewhere(ozmap::test::serve(200, "{}"));
@@ -633,7 +638,7 @@ TEST_F(HttpTransport, H10_HtmlErrorPageIsReturnedAsItIs) {
     EXPECT_FALSE(logs.contains("upstream")) << "a body was logged:\n" << logs.all();
 }
 
-// ---------------------------------------------------------------------------- logging
+// ----------------------------------------------------------------------------- logging
 
 TEST_F(HttpTransport, DebugLogNamesRequestsWithoutQueryOrToken) {
     test_server server(ozmap::test::serve(200, "{}"));
@@ -750,7 +755,7 @@ TEST_F(HttpTransport, ForkedChildUsesItsOwnConnections) {
     EXPECT_EQ(server.accepted(), 2u);
 }
 
-// ---------------------------------------------------------------------------- cost
+// -------------------------------------------------------------------------------- cost
 
 TEST_F(HttpTransport, KeepAliveCostPerRequest) {
     test_server server(ozmap::test::serve(200, R"({"id":"5f0c","name":"CTO-1"})"));

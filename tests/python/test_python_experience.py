@@ -14,6 +14,7 @@ from ozmap_connector import (
     AuthenticationError,
     ConfigurationError,
     Connector,
+    InvalidInputError,
     TransportError,
 )
 from ozmap_connector.config import resolve_settings
@@ -131,3 +132,20 @@ def test_connector_works_in_a_forked_child(small) -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert connector.feasibility(LAT, LNG, 250).strategy == "server"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [("p", "x", 1.0)],
+        [("p", 1.0)],
+        [(1, 2.0, 3.0)],
+        [("\ud800", 1.0, 2.0)],
+        [("p", 95.0, -48.0)],
+    ],
+    ids=["text-latitude", "two-fields", "number-id", "lone-surrogate", "out-of-range"],
+)
+def test_coverage_refuses_malformed_points(small, bad) -> None:
+    snapshot = connector_for(small).snapshot()
+    with pytest.raises(InvalidInputError):
+        snapshot.query(bad, 250)

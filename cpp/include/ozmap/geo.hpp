@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -83,11 +84,22 @@ public:
     // Same answer as radius_search over the same sites.
     std::vector<hit> within(point center, double radius_m) const;
 
+    // How many sites lie within radius_m, and the nearest of them (ties by id): what
+    // within() would give as its size and first element, without building the list.
+    struct nearest_count {
+        std::size_t count = 0;
+        std::optional<hit> nearest;
+    };
+    nearest_count nearest_within(point center, double radius_m) const;
+
     std::size_t size() const noexcept;
     const site& at(std::size_t index) const { return sites_.at(index); }
     const std::vector<site>& sites() const noexcept { return sites_; }
 
 private:
+    template <typename Visit>
+    void for_each_candidate(point center, double radius_m, Visit&& visit) const;
+
     struct tree;
     std::vector<site> sites_;
     std::unique_ptr<tree> tree_;

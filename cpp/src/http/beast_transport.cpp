@@ -8,8 +8,8 @@
 // caller can release the GIL around send(), and fork() needs nothing beyond dropping
 // the pool. A pooled connection keeps the io_context that made its sockets (Asio
 // objects stay bound to their executor). The steps follow Beast's
-// example/http/client/async-ssl, keeping its SNI and host-name verification and adding
-// the deadlines it leaves to the reader.
+// example/http/client/async-ssl, keeping its SNI and host-name verification steps; its
+// fixed 30 s per step become the configured deadlines, all bounded by a total one.
 #include <ozmap/detail/text.hpp>
 #include <ozmap/error.hpp>
 #include <ozmap/http/retry.hpp>
@@ -63,7 +63,7 @@ using std::chrono::milliseconds;
 
 using message = bhttp::request<bhttp::string_body>;
 
-// ---------------------------------------------------------------------------- fork
+// -------------------------------------------------------------------------------- fork
 
 // NOTE: bumped in the child after every fork(), so that a transport notices it was
 // inherited without a getpid() system call per request. The handler touches only this
@@ -81,7 +81,7 @@ unsigned current_fork_generation() {
     return fork_generation.load();
 }
 
-// ---------------------------------------------------------------------------- text
+// -------------------------------------------------------------------------------- text
 
 double ms_between(clock::time_point from, clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -98,8 +98,7 @@ std::string excerpt(std::string_view text, std::size_t max) {
     return str(text.substr(0, max), "...");
 }
 
-// ----------------------------------------------------------------------------
-// connection
+// -------------------------------------------------------------------------- connection
 
 struct connection {
     connection(ssl::context* tls, unsigned generation_)
@@ -202,8 +201,7 @@ struct attempt_outcome {
     bool reused = false;
 };
 
-// ----------------------------------------------------------------------------
-// resolving
+// --------------------------------------------------------------------------- resolving
 
 struct resolve_state {
     std::mutex mutex;
@@ -279,8 +277,7 @@ resolve(const std::string& host, std::uint16_t port, clock::time_point deadline)
     return std::move(state->endpoints);
 }
 
-// ----------------------------------------------------------------------------
-// transport
+// --------------------------------------------------------------------------- transport
 
 class beast_transport final : public transport {
 public:
@@ -293,7 +290,7 @@ private:
     // Connections
     std::unique_ptr<connection> acquire(bool for_write, bool fresh_only);
     void release(std::unique_ptr<connection> c);
-    void drop_inherited_locked();
+    std::size_t drop_inherited_locked();
     std::optional<failure> open(connection& c, clock::time_point deadline);
     std::optional<failure> handshake(connection& c, clock::time_point deadline);
     attempt_outcome attempt(const message& msg, bool idempotent,
@@ -321,6 +318,12 @@ private:
     log::logger log_;
     std::unique_ptr<ssl::context> tls_;
 
+    // NOTE: a fork() while another thread holds this mutex (a few instructions around
+    // the idle list) leaves it locked in the child, as with any mutex; Odoo's prefork
+    // master forks its workers from its single main thread.
+    // TODO: only idle connections are bounded (max_connections): each concurrent send()
+    // opens its own connection when none is idle. A cap with a wait queue is not done
+    // because the callers (Odoo workers, scripts) already bound their concurrency.
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<connection>> idle_;  // oldest first
     unsigned pool_generation_;
@@ -419,17 +422,18 @@ beast_transport::~beast_transport() {
     drop_inherited_locked();
 }
 
-// ---------------------------------------------------------------------------- pool
+// -------------------------------------------------------------------------------- pool
 
-// NOTE: in a forked child the pooled connections share their sockets and epoll set with
-// the parent. Closing them plainly would deregister the parent's sockets from that
-// shared epoll set, so each io_context is first told about the fork (which gives it an
-// epoll set of its own); closing the child's copy of a socket then leaves the parent's
-// connection untouched (no shutdown(), no TLS close_notify).
-void beast_transport::drop_inherited_locked() {
+// NOTE: in a forked child the pooled connections share their sockets, and their
+// io_context's epoll set, with the parent. Asio's rule for an io_context used after
+// fork() is notify_fork(fork_child), which gives it an epoll set of its own, so that
+// tearing the connection down touches only the child's reactor. Closing the child's
+// copy of a socket then leaves the parent's connection untouched: no shutdown(), no TLS
+// close_notify. Returns how many were dropped; the caller logs it outside the lock.
+std::size_t beast_transport::drop_inherited_locked() {
     const unsigned now = fork_generation.load();
     if (now == pool_generation_)
-        return;
+        return 0;
     const std::size_t count = idle_.size();
     for (auto& c : idle_) {
         try {
@@ -441,18 +445,17 @@ void beast_transport::drop_inherited_locked() {
     }
     idle_.clear();
     pool_generation_ = now;
-    if (count != 0)
-        log_.debug(str("process forked: dropped ", count,
-                       " inherited connection(s) to ", peer_));
+    return count;
 }
 
 std::unique_ptr<connection> beast_transport::acquire(bool for_write, bool fresh_only) {
     std::vector<std::unique_ptr<connection>> discard;  // closed outside the lock
     std::unique_ptr<connection> found;
+    std::size_t inherited = 0;
     while (!fresh_only && !found) {
         {
             std::lock_guard lock(pool_mutex_);
-            drop_inherited_locked();
+            inherited += drop_inherited_locked();
             const auto now = clock::now();
             while (!idle_.empty() &&
                    now - idle_.front()->idle_since > opts_.keep_alive_idle) {
@@ -471,6 +474,9 @@ std::unique_ptr<connection> beast_transport::acquire(bool for_write, bool fresh_
         if (!looks_open(*found))
             discard.push_back(std::move(found));
     }
+    if (inherited != 0)
+        log_.debug(str("process forked: dropped ", inherited,
+                       " connection(s) inherited from the parent"));
     if (!discard.empty() && log_.enabled(log::level::debug))
         log_.debug(str("closing ", discard.size(), " idle connection(s) to ", peer_));
     return found;
@@ -490,7 +496,7 @@ void beast_transport::release(std::unique_ptr<connection> c) {
     // NOTE: c is destroyed here, outside the lock.
 }
 
-// ---------------------------------------------------------------------------- steps
+// ------------------------------------------------------------------------------- steps
 
 failure beast_transport::timed_out(stage s, milliseconds step,
                                    clock::time_point step_deadline,
@@ -537,6 +543,9 @@ std::optional<failure> beast_transport::open(connection& c,
     c.tcp().socket().set_option(tcp::no_delay(true), ec);
 
     if (c.secure)
+        // TODO: TLS session resumption (keeping the last session and offering it on
+        // the next connection) would save a round trip per new connection; not done
+        // because kept-alive connections make new ones rare.
         if (auto f = handshake(c, deadline))
             return f;
     if (log_.enabled(log::level::debug))
@@ -702,7 +711,16 @@ attempt_outcome beast_transport::attempt(const message& msg, bool idempotent,
     if (c) {
         out.reused = true;
     } else {
-        c = std::make_unique<connection>(tls_.get(), fork_generation.load());
+        try {
+            c = std::make_unique<connection>(tls_.get(), fork_generation.load());
+        } catch (const std::exception& e) {
+            // NOTE: out of descriptors or memory (epoll set, eventfd, timerfd, socket).
+            out.fail =
+                failure{error_kind::transport,
+                        str("cannot set up a connection: ", std::string_view(e.what())),
+                        false, true};
+            return out;
+        }
         if (auto f = open(*c, deadline)) {
             out.fail = std::move(f);
             return out;
@@ -721,7 +739,7 @@ attempt_outcome beast_transport::attempt(const message& msg, bool idempotent,
     return out;
 }
 
-// ---------------------------------------------------------------------------- send
+// -------------------------------------------------------------------------------- send
 
 message beast_transport::build(const request& req) const {
     static constexpr bhttp::verb verbs[] = {bhttp::verb::get, bhttp::verb::post,
@@ -888,7 +906,7 @@ response beast_transport::send(const request& req) {
 std::shared_ptr<transport> make_beast_transport(endpoint target, options opts,
                                                 log::logger logger) {
     return std::make_shared<beast_transport>(std::move(target), std::move(opts),
-                                             logger.child("http"));
+                                             std::move(logger));
 }
 
 }  // namespace ozmap::http

@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace ozmap::workflows {
 
 namespace json = boost::json;
@@ -60,25 +63,46 @@ network_snapshot::query(const std::vector<coverage_point>& points,
     for (const auto& p : points)
         geo::validate_point(p.position, detail::str("point ", p.id));
 
-    std::vector<coverage_answer> answers;
-    answers.reserve(points.size());
-    for (const auto& p : points) {
-        coverage_answer answer;
-        answer.point_id = p.id;
-        if (index_) {
-            const auto hits = index_->within(p.position, radius_m);
-            answer.feasible_boxes = static_cast<int>(hits.size());
-            if (!hits.empty()) {
-                const auto& nearest = boxes_[hits.front().index];
+    std::vector<coverage_answer> answers(points.size());
+    const auto answer_range = [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) {
+            auto& answer = answers[i];
+            answer.point_id = points[i].id;
+            if (!index_)
+                continue;
+
+            const auto found = index_->nearest_within(points[i].position, radius_m);
+            answer.feasible_boxes = static_cast<int>(found.count);
+            if (found.nearest) {
+                const auto& nearest = boxes_[found.nearest->index];
                 answer.viable = true;
                 answer.box_id = nearest.id;
                 answer.box_name = nearest.name;
-                answer.distance_m = hits.front().distance_m;
+                answer.distance_m = found.nearest->distance_m;
                 answer.free_ports = nearest.free_ports;
             }
         }
-        answers.push_back(std::move(answer));
+    };
+
+    // NOTE: the index is immutable and each worker writes its own slice of answers, so
+    // large batches use the other cores without any lock.
+    constexpr std::size_t per_thread_minimum = 20'000;
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t workers =
+        std::min<std::size_t>({cores, 8, points.size() / per_thread_minimum});
+    if (workers <= 1) {
+        answer_range(0, points.size());
+        return answers;
     }
+
+    std::vector<std::thread> threads;
+    const std::size_t slice = (points.size() + workers - 1) / workers;
+    for (std::size_t w = 1; w < workers; ++w)
+        threads.emplace_back(answer_range, w * slice,
+                             std::min(points.size(), (w + 1) * slice));
+    answer_range(0, std::min(points.size(), slice));
+    for (auto& thread : threads)
+        thread.join();
     return answers;
 }
 

@@ -202,7 +202,7 @@ class NetworkSnapshot:
     def from_json(arg0: str) -> NetworkSnapshot: ...
     def query(
         self,
-        points: collections.abc.Sequence[
+        points: list[
             tuple[
                 str,
                 typing.SupportsFloat | typing.SupportsIndex,

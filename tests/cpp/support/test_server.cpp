@@ -229,6 +229,9 @@ void test_server::impl::accept_loop() {
         acceptor.accept(socket, ec);
         if (ec)
             continue;
+        // NOTE: without it, Nagle's algorithm holds a response written after a small
+        // write (a TLS session ticket) until the client's delayed ACK, 40 ms later.
+        socket.set_option(tcp::no_delay(true), ec);
         std::lock_guard lock(mutex);
         if (stopping)
             return;

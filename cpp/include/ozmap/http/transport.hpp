@@ -91,24 +91,31 @@ struct options {
 // Authorization header, never goes anywhere but the endpoint). Failures throw
 // ozmap::error: transport (refused, DNS, reset, truncated, malformed, over a limit),
 // timeout, tls, and ambiguous when a non-idempotent request may have reached the server
-// but no usable response came back. Messages never contain options.secrets.
+// but no usable response came back. Messages never contain options.secrets. A target
+// that does not start with '/' or holds a space or control character, and a header
+// holding CR, LF or NUL, are refused as invalid_input before anything is sent.
 //
 // Idempotent requests are retried within the total deadline with exponential backoff
 // and jitter on transport failures, timeouts, 500/502/503/504, and 429 whose
-// Retry-After fits (see ozmap/http/retry.hpp). When the retries are used up, or the
-// wait does not fit, the last 429 or 5xx response is returned, Retry-After included,
-// and the caller maps it. A request that is not idempotent is never retried: a failure
-// before it was written (refused, DNS, TLS, connect timeout) is a transport, tls or
-// timeout error, since nothing reached the server; any failure after is ambiguous. An
-// idempotent request whose reused keep-alive connection turns out closed is resent
-// once on a new connection, outside the attempt count.
+// Retry-After fits (see ozmap/http/retry.hpp; a 503's Retry-After is honoured too).
+// When the retries are used up, or the wait does not fit, the last 429 or 5xx response
+// is returned, Retry-After included, and the caller maps it. A request that is not
+// idempotent is never retried: a failure before it was written (refused, DNS, TLS,
+// connect timeout) is a transport, tls or timeout error, since nothing reached the
+// server; any failure after is ambiguous. An idempotent request whose reused keep-alive
+// connection turns out closed is resent once on a new connection, outside the attempt
+// count.
 class transport {
 public:
     virtual ~transport() = default;
     virtual response send(const request& req) = 0;
 };
 
-// The real transport: Boost.Beast over TCP or TLS with a keep-alive pool.
+// The real transport: Boost.Beast over TCP or TLS with a keep-alive pool. It logs
+// through `logger` as given (callers pass e.g. logger.child("http")): a debug line per
+// attempt (method, path without its query, status, time), a warning per retry, and a
+// warning at construction when TLS verification is off. Throws a configuration error
+// for an unusable endpoint, deadline, limit or CA file.
 std::shared_ptr<transport> make_beast_transport(endpoint target, options opts,
                                                 log::logger logger);
 
