@@ -14,7 +14,7 @@
 //       DELETE properties/{id}, DELETE ftth-clients/{client}; with no property left,
 //       GET ftth-clients by code and DELETE what remains.
 //   change box: GET properties/client/{code}; GET splitters of the new box; PATCH
-//       properties/{id}; GET the splitter to read the port back.
+//       properties/{id}; GET properties/client/{code} to read the move back.
 //   connection data: GET properties/client/{code}; GET boxes/{id}; GET splitters/{id};
 //       GET olts/{id}, slots/{id}, pons/{id} when the splitter names them.
 //   coverage snapshot: GET boxes (paged); GET service splitters (paged).
