@@ -18,10 +18,10 @@ std::shared_ptr<client> make_client(std::string_view url, int port, std::string 
                                        : token.substr(first, last - first + 1);
     if (!token.empty())
         transport_options.secrets.push_back(token);
-    auto transport =
-        http::make_beast_transport(base.endpoint, std::move(transport_options), logger);
+    auto transport = http::make_beast_transport(
+        base.endpoint, std::move(transport_options), logger.child("http"));
     return std::make_shared<client>(std::move(base), std::move(token),
-                                    std::move(transport), std::move(logger),
+                                    std::move(transport), logger.child("api"),
                                     std::move(options));
 }
 
