@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 RADIUS_M = 250.0
 # Requests per operation in the connector's documented plans (connection data: three
 # plus one per OLT, slot and PON the splitter names).
-PLANS = {"feasibility": 2, "reserve": 4, "deploy": 2, "cancel": 4, "change_box": 4}
+PLANS = {"feasibility": 2, "reserve": 5, "deploy": 2, "cancel": 4, "change_box": 5}
 PLAN_CLIENTS = ("connector", "requests")
 
 

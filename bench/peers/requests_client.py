@@ -251,12 +251,15 @@ class RequestsClient:
             if prop.get("box") == box_id:
                 return _reservation(code, prop)
             raise PeerError(f"{code!r} is reserved on another box")
+        box = self._checked_box(box_id)
         splitters = self.splitters_of_boxes([box_id])
         free, reason = assess(splitters)
         if not free:
             raise PeerError(f"box {box_id} refused: {reason}")
         splitter_id, _, port = free[0]
-        project = next((s["project"] for s in splitters if s.get("project")), None)
+        project = box.get("project") or next(
+            (s["project"] for s in splitters if s.get("project")), None
+        )
         created = self._json(
             "POST",
             "properties",
@@ -312,10 +315,18 @@ class RequestsClient:
                     removed.append("client " + client["id"])
         return {"found": bool(removed), "removed": removed}
 
+    def _checked_box(self, box_id: str) -> dict[str, Any]:
+        """The same check as the connector: the box exists and is not draft."""
+        box = self._json("GET", f"boxes/{_segment(box_id)}")
+        if box.get("draft"):
+            raise PeerError(f"box {box_id} is in project (draft)")
+        return box
+
     def change_box(self, code: str, box_id: str) -> dict[str, Any]:
         prop = self._one_property(code)
         if prop.get("box") == box_id:
             return _reservation(code, prop)
+        self._checked_box(box_id)
         free, reason = assess(self.splitters_of_boxes([box_id]))
         if not free:
             raise PeerError(f"box {box_id} refused: {reason}")

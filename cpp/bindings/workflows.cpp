@@ -236,7 +236,11 @@ void register_results(py::module_& m) {
     py::class_<wf::deployment> deployment(m, "Deployment");
     deployment.def_readonly("client_code", &wf::deployment::client_code)
         .def_readonly("client_id", &wf::deployment::client_id)
-        .def_readonly("already_implanted", &wf::deployment::already_implanted);
+        .def_readonly("already_implanted", &wf::deployment::already_implanted)
+        .def("__repr__", [](const wf::deployment& d) {
+            return "Deployment(" + d.client_code +
+                   (d.already_implanted ? ", already implanted)" : ", implanted)");
+        });
     add_to_dict(deployment, [](const wf::deployment& d) {
         return py::dict("client_code"_a = d.client_code, "client_id"_a = d.client_id,
                         "already_implanted"_a = d.already_implanted);
@@ -245,7 +249,11 @@ void register_results(py::module_& m) {
     py::class_<wf::cancel_report> cancel(m, "CancelReport");
     cancel.def_readonly("client_code", &wf::cancel_report::client_code)
         .def_readonly("found", &wf::cancel_report::found)
-        .def_readonly("removed", &wf::cancel_report::removed);
+        .def_readonly("removed", &wf::cancel_report::removed)
+        .def("__repr__", [](const wf::cancel_report& c) {
+            return "CancelReport(" + c.client_code + ", removed " +
+                   std::to_string(c.removed.size()) + " elements)";
+        });
     add_to_dict(cancel, [](const wf::cancel_report& c) {
         return py::dict("client_code"_a = c.client_code, "found"_a = c.found,
                         "removed"_a = c.removed);
@@ -291,6 +299,12 @@ void register_results(py::module_& m) {
             "box_count", [](const wf::network_snapshot& s) { return s.boxes().size(); })
         .def_property_readonly("boxes", &wf::network_snapshot::boxes)
         .def_property_readonly("refused", &wf::network_snapshot::refused)
+        .def("__repr__",
+             [](const wf::network_snapshot& s) {
+                 return "NetworkSnapshot(" + std::to_string(s.boxes().size()) +
+                        " feasible boxes, " + std::to_string(s.refused().size()) +
+                        " refused)";
+             })
         .def(
             "query",
             [](const wf::network_snapshot& s,

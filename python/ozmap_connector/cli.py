@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ EXIT_CONFLICT = 5
 EXIT_UNREACHABLE = 6
 EXIT_AUTHENTICATION = 7
 EXIT_AMBIGUOUS = 8
+EXIT_NOT_FEASIBLE = 9
 
 _EXIT_CODES: list[tuple[type[OzmapError], int]] = [
     (errors.InvalidInputError, EXIT_INVALID_INPUT),
@@ -92,6 +94,28 @@ class Decimal(click.ParamType):  # type: ignore[type-arg]  # generic from click 
 DECIMAL = Decimal()
 
 
+class Metres(Decimal):
+    """Metres: "1.000" or "1,000" may mean one or a thousand, so both are refused."""
+
+    name = "metres"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        text = str(value).strip()
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+            self.fail(
+                f"{value!r} is ambiguous: write the metres without a thousands "
+                "separator (1000)",
+                param,
+                ctx,
+            )
+        return super().convert(value, param, ctx)
+
+
+METRES = Metres()
+
+
 def connection_options(function: F) -> F:
     options = [
         click.option("--url", envvar=None, help="OZmap URL (default: OZMAP_URL)."),
@@ -136,7 +160,8 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
     view = Table(title=title, title_justify="left")
     for column in columns:
-        view.add_column(column)
+        # Ids are what the next command needs: wrap them, never cut them.
+        view.add_column(column, overflow="fold")
     for row in rows:
         view.add_row(*("" if cell is None else str(cell) for cell in row))
     Console().print(view)
@@ -178,9 +203,7 @@ def distance(lat1: float, lng1: float, lat2: float, lng2: float) -> None:
 @cli.command()
 @click.option("--lat", type=DECIMAL, required=True, help="Latitude of the customer.")
 @click.option("--lng", type=DECIMAL, required=True, help="Longitude of the customer.")
-@click.option(
-    "--radius", type=DECIMAL, help="Radius in metres (default: OZMAP_RADIUS)."
-)
+@click.option("--radius", type=METRES, help="Radius in metres (default: OZMAP_RADIUS).")
 @click.option(
     "--strategy",
     type=click.Choice(["auto", "server", "local"]),
@@ -221,7 +244,7 @@ def feasibility(
             table("Refused boxes", ["box", "distance (m)", "reason", "id"], refused)
 
     emit(result.to_dict(), as_json, render)
-    sys.exit(EXIT_OK if result.viable else EXIT_FAILURE)
+    sys.exit(EXIT_OK if result.viable else EXIT_NOT_FEASIBLE)
 
 
 @cli.command()
@@ -294,7 +317,7 @@ def cancel(client_code: str, **params: Any) -> None:
 @click.option(
     "--box", "box_id", help="Move to this box. Without it, list the candidates."
 )
-@click.option("--radius", type=DECIMAL, help="Radius in metres for the candidates.")
+@click.option("--radius", type=METRES, help="Radius in metres for the candidates.")
 @connection_options
 def change_box(
     client_code: str, box_id: str | None, radius: float | None, **params: Any
@@ -366,7 +389,12 @@ def connection(client_code: str, **params: Any) -> None:
 
 def read_points(path: Path) -> list[tuple[str, float, float]]:
     """Points from a CSV (columns id, lat, lng) or a GeoJSON FeatureCollection."""
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets in Brazil save CSV as Windows-1252 unless told otherwise.
+        text = raw.decode("cp1252", errors="replace")
     if path.suffix.lower() in (".geojson", ".json"):
         try:
             document = json.loads(text)
@@ -388,7 +416,11 @@ def read_points(path: Path) -> list[tuple[str, float, float]]:
             ) from None
 
     points = []
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    # Excel in Portuguese separates with ';' (the comma is the decimal separator).
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
     missing = {"id", "lat", "lng"} - set(reader.fieldnames or [])
     if missing:
         raise errors.InvalidInputError(
@@ -476,9 +508,7 @@ def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write answers to a CSV or GeoJSON file.",
 )
-@click.option(
-    "--radius", type=DECIMAL, help="Radius in metres (default: OZMAP_RADIUS)."
-)
+@click.option("--radius", type=METRES, help="Radius in metres (default: OZMAP_RADIUS).")
 @click.option(
     "--snapshot",
     "snapshot_file",
@@ -545,7 +575,7 @@ def coverage(
 @click.option("--seed", type=int, default=1, show_default=True, help="Network seed.")
 @click.option(
     "--radius",
-    type=DECIMAL,
+    type=METRES,
     default=250.0,
     show_default=True,
     help="Feasibility radius in metres.",

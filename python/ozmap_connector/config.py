@@ -25,6 +25,7 @@ from .errors import ConfigurationError
 
 DEFAULT_PORT = 9994
 DEFAULT_RADIUS_M = 250.0
+MAX_RADIUS_M = 50_000.0
 
 # (min_lat, max_lat, min_lng, max_lng): Brazil with a margin. Customer positions outside
 # are refused, which also catches a Brazilian point given as [lng, lat].
@@ -43,11 +44,7 @@ class Timeouts:
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
-            if (
-                not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value <= 0
-            ):
+            if not _is_number(value) or not math.isfinite(value) or value <= 0:
                 raise ConfigurationError(
                     f"timeout {item.name} must be a positive number of seconds, "
                     f"got {value!r}"
@@ -70,6 +67,7 @@ class Settings:
     service_area: tuple[float, float, float, float] | None = BRAZIL
 
     def __post_init__(self) -> None:
+        _require_types(self)
         if not self.url or not self.url.strip():
             raise ConfigurationError("no OZmap URL: pass url= or set OZMAP_URL")
         if not self.token or not self.token.strip():
@@ -82,8 +80,70 @@ class Settings:
             raise ConfigurationError(
                 f"strategy must be auto, server or local, got {self.strategy!r}"
             )
-        if self.retries < 0:
-            raise ConfigurationError(f"retries must be 0 or more, got {self.retries}")
+        if not 0 <= self.retries <= 10:
+            raise ConfigurationError(f"retries must be 0 to 10, got {self.retries}")
+        if not (math.isfinite(self.radius_m) and 0 < self.radius_m <= MAX_RADIUS_M):
+            raise ConfigurationError(
+                f"radius must be more than 0 and at most {MAX_RADIUS_M:g} m, "
+                f"got {self.radius_m}"
+            )
+        if self.service_area is not None:
+            min_lat, max_lat, min_lng, max_lng = self.service_area
+            if not (
+                -90 <= min_lat < max_lat <= 90 and -180 <= min_lng < max_lng <= 180
+            ):
+                raise ConfigurationError(
+                    "service_area must be (min_lat, max_lat, min_lng, max_lng) with "
+                    f"each minimum below its maximum, got {self.service_area}"
+                )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _require_types(settings: Settings) -> None:
+    """Wrong types become one ConfigurationError naming the setting, not a TypeError."""
+    checks: list[tuple[str, bool, str]] = [
+        ("url", isinstance(settings.url, str), "a text"),
+        ("token", isinstance(settings.token, str), "a text"),
+        (
+            "port",
+            isinstance(settings.port, int) and not isinstance(settings.port, bool),
+            "a whole number",
+        ),
+        ("radius_m", _is_number(settings.radius_m), "a number of metres"),
+        ("timeouts", isinstance(settings.timeouts, Timeouts), "Timeouts"),
+        (
+            "retries",
+            isinstance(settings.retries, int)
+            and not isinstance(settings.retries, bool),
+            "a whole number",
+        ),
+        (
+            "ca_file",
+            settings.ca_file is None or isinstance(settings.ca_file, str),
+            "a path",
+        ),
+        ("verify_tls", isinstance(settings.verify_tls, bool), "true or false"),
+        ("strategy", isinstance(settings.strategy, str), "auto, server or local"),
+        (
+            "service_area",
+            settings.service_area is None
+            or (
+                isinstance(settings.service_area, tuple)
+                and len(settings.service_area) == 4
+                and all(
+                    _is_number(v) and math.isfinite(v) for v in settings.service_area
+                )
+            ),
+            "four numbers (min_lat, max_lat, min_lng, max_lng) or none",
+        ),
+    ]
+    for name, ok, expected in checks:
+        if not ok:
+            value = getattr(settings, name)
+            raise ConfigurationError(f"{name} must be {expected}, got {value!r}")
 
 
 def default_config_path() -> Path:
@@ -158,8 +218,15 @@ def resolve_settings(
         merged["port"] = _number(merged["port"], "port", int)
     if "radius_m" in merged:
         merged["radius_m"] = _number(merged["radius_m"], "radius", float)
+    if "retries" in merged and not isinstance(merged["retries"], int):
+        merged["retries"] = _number(merged["retries"], "retries", int)
+    if isinstance(merged.get("service_area"), list):
+        merged["service_area"] = tuple(merged["service_area"])
     if isinstance(merged.get("timeouts"), Mapping):
-        merged["timeouts"] = Timeouts(**merged["timeouts"])
+        try:
+            merged["timeouts"] = Timeouts(**merged["timeouts"])
+        except TypeError as error:
+            raise ConfigurationError(f"timeouts: {error}") from None
 
     settings = Settings(
         url=str(merged.pop("url", "") or ""),

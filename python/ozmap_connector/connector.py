@@ -11,6 +11,7 @@ from typing import Any
 
 from . import _core
 from .config import BRAZIL, Settings, Timeouts, resolve_settings
+from .errors import InvalidInputError
 
 Feasibility = _core.Feasibility
 FeasibleBox = _core.FeasibleBox
@@ -33,6 +34,23 @@ def _forget_parent_connections() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_parent_connections)
+
+
+def _number(value: Any, name: str) -> float:
+    """A coordinate or radius from Python: a real number, never a text to guess at."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a text, got {value!r}")
+    return value
+
+
+def _optional_number(value: Any, name: str) -> float | None:
+    return None if value is None else _number(value, name)
 
 
 class ChangeBoxCandidates:
@@ -193,7 +211,12 @@ class Connector:
         strategy: str | None = None,
     ) -> Feasibility:
         """Boxes within the radius that can take a client, nearest first."""
-        return self._engine.feasibility(lat, lng, radius_m, strategy)
+        return self._engine.feasibility(
+            _number(lat, "latitude"),
+            _number(lng, "longitude"),
+            _optional_number(radius_m, "radius"),
+            strategy,
+        )
 
     def reserve(
         self,
@@ -207,7 +230,15 @@ class Connector:
         note: str | None = None,
     ) -> Reservation:
         """Reserves the first free port of the box for the client code (idempotent)."""
-        return self._engine.reserve(client_code, box_id, lat, lng, name, address, note)
+        return self._engine.reserve(
+            _text(client_code, "client code"),
+            _text(box_id, "box id"),
+            _number(lat, "latitude"),
+            _number(lng, "longitude"),
+            name,
+            address,
+            note,
+        )
 
     def deploy(
         self,
@@ -218,26 +249,32 @@ class Connector:
         mac: str | None = None,
     ) -> Deployment:
         """Marks the OZmap client with exactly this code as implanted."""
-        return self._engine.deploy(client_code, onu_serial, pppoe_user, mac)
+        return self._engine.deploy(
+            _text(client_code, "client code"), onu_serial, pppoe_user, mac
+        )
 
     def cancel(self, client_code: str) -> CancelReport:
         """Removes the client, its property and its drop; already gone is success."""
-        return self._engine.cancel(client_code)
+        return self._engine.cancel(_text(client_code, "client code"))
 
     def change_box_candidates(
         self, client_code: str, radius_m: float | None = None
     ) -> ChangeBoxCandidates:
         """Feasibility at the reservation's own coordinates, with its current box."""
-        feasibility, current = self._engine.change_box_candidates(client_code, radius_m)
+        feasibility, current = self._engine.change_box_candidates(
+            _text(client_code, "client code"), _optional_number(radius_m, "radius")
+        )
         return ChangeBoxCandidates(feasibility, current)
 
     def change_box(self, client_code: str, box_id: str) -> Reservation:
         """Moves the reservation to the first free port of another box."""
-        return self._engine.change_box(client_code, box_id)
+        return self._engine.change_box(
+            _text(client_code, "client code"), _text(box_id, "box id")
+        )
 
     def connection_data(self, client_code: str) -> ConnectionData:
         """Client, property, box, splitter, port, drop, OLT, slot and PON of a code."""
-        return self._engine.connection_data(client_code)
+        return self._engine.connection_data(_text(client_code, "client code"))
 
     def snapshot(self) -> NetworkSnapshot:
         """Reads every box and service splitter once, for coverage queries."""
@@ -253,7 +290,9 @@ class Connector:
         """Feasibility of many ``(id, lat, lng)`` points against a network snapshot."""
         rows = points if isinstance(points, list) else list(points)
         snapshot = snapshot or self.snapshot()
-        radius = self.settings.radius_m if radius_m is None else radius_m
+        radius = (
+            self.settings.radius_m if radius_m is None else _number(radius_m, "radius")
+        )
         return Coverage(snapshot.query(rows, radius), snapshot)
 
 

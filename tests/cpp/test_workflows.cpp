@@ -77,9 +77,10 @@ TEST(WorkflowPlans, InvalidInputSendsNothing) {
     EXPECT_TRUE(f.transport->targets().empty());
 }
 
-TEST(WorkflowPlans, ReserveTakesFourRequestsAndSendsAnExplicitPort) {
+TEST(WorkflowPlans, ReserveTakesFiveRequestsAndSendsAnExplicitPort) {
     fixture f;
     f.transport->reply(200, "[]");             // no reservation for the code yet
+    f.transport->reply(200, box_near);         // exists, not draft, within reach
     f.transport->reply(200, splitters_of_b1);  // the box's splitters
     f.transport->reply(201, R"({"id":"prop1","client":"c1","box":"b1","drop":"d1",
         "connections":[{"id":"s1","name":"Splitter 1","kind":"Splitter","port":3,
@@ -90,12 +91,13 @@ TEST(WorkflowPlans, ReserveTakesFourRequestsAndSendsAnExplicitPort) {
     const auto r = f.ozmap.reserve({"C-1", "b1", {lat, lng}, {}, {}, {}});
 
     const auto requests = f.transport->requests();
-    ASSERT_EQ(requests.size(), 4u);
+    ASSERT_EQ(requests.size(), 5u);
     EXPECT_EQ(requests[0].target, "/api/v2/properties/client/C-1");
-    EXPECT_EQ(requests[2].method, http::verb::post);
-    EXPECT_NE(requests[2].body.find(R"("connector":"s1")"), std::string::npos);
-    EXPECT_NE(requests[2].body.find(R"("port":3)"), std::string::npos);
-    EXPECT_EQ(requests[2].body.find("force"), std::string::npos);
+    EXPECT_EQ(requests[1].target, "/api/v2/boxes/b1");
+    EXPECT_EQ(requests[3].method, http::verb::post);
+    EXPECT_NE(requests[3].body.find(R"("connector":"s1")"), std::string::npos);
+    EXPECT_NE(requests[3].body.find(R"("port":3)"), std::string::npos);
+    EXPECT_EQ(requests[3].body.find("force"), std::string::npos);
     EXPECT_EQ(r.port, 3);
     EXPECT_EQ(r.property_id, "prop1");
     EXPECT_TRUE(r.created);
@@ -104,6 +106,7 @@ TEST(WorkflowPlans, ReserveTakesFourRequestsAndSendsAnExplicitPort) {
 TEST(WorkflowPlans, ReserveTakesTheNextPortWhenOneIsRefused) {
     fixture f;
     f.transport->reply(200, "[]");
+    f.transport->reply(200, box_near);
     f.transport->reply(200, splitters_of_b1);
     f.transport->reply(409, R"({"message":"port taken"})");
     f.transport->reply(200, splitters_of_b1);
@@ -115,12 +118,13 @@ TEST(WorkflowPlans, ReserveTakesTheNextPortWhenOneIsRefused) {
 
     const auto r = f.ozmap.reserve({"C-2", "b1", {lat, lng}, {}, {}, {}});
     EXPECT_EQ(r.port, 4);
-    EXPECT_EQ(f.transport->requests().size(), 6u);
+    EXPECT_EQ(f.transport->requests().size(), 7u);
 }
 
 TEST(WorkflowPlans, ReserveAfterAnUnclearAnswerLooksTheCodeUpFirst) {
     fixture f;
     f.transport->reply(200, "[]");
+    f.transport->reply(200, box_near);
     f.transport->reply(200, splitters_of_b1);
     f.transport->fail(error_kind::ambiguous, "no answer after sending");
     f.transport->reply(200, R"([{"id":"prop1","box":"b1","client":{"id":"c1",
@@ -128,8 +132,27 @@ TEST(WorkflowPlans, ReserveAfterAnUnclearAnswerLooksTheCodeUpFirst) {
 
     const auto r = f.ozmap.reserve({"C-3", "b1", {lat, lng}, {}, {}, {}});
     EXPECT_EQ(r.property_id, "prop1");
-    EXPECT_EQ(f.transport->requests().size(), 4u);
-    EXPECT_EQ(f.transport->requests()[3].method, http::verb::get);
+    EXPECT_EQ(f.transport->requests().size(), 5u);
+    EXPECT_EQ(f.transport->requests()[4].method, http::verb::get);
+}
+
+TEST(WorkflowPlans, ReserveRefusesADraftBoxAndAFarOne) {
+    fixture f;
+    f.transport->reply(200, "[]");
+    f.transport->reply(200, R"({"id":"b2","name":"CTO 2","lat":-27.5950,"lng":-48.5480,
+        "draft":true,"project":"p1"})");
+    EXPECT_THROW(f.ozmap.reserve({"C-6", "b2", {lat, lng}, {}, {}, {}}), error);
+
+    f.transport->reply(200, "[]");
+    f.transport->reply(200, box_near);
+    try {
+        f.ozmap.reserve({"C-6", "b1", {-23.55, -46.63}, {}, {}, {}});
+        FAIL() << "a box 400 km away was accepted";
+    } catch (const error& e) {
+        EXPECT_EQ(e.kind(), error_kind::conflict);
+        EXPECT_NE(std::string(e.what()).find("farther"), std::string::npos);
+    }
+    EXPECT_EQ(f.transport->requests().size(), 4u);  // nothing was written
 }
 
 TEST(WorkflowPlans, DeployRefusesACodeThatDoesNotMatch) {

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from ozmap_connector.cli import (
     EXIT_AUTHENTICATION,
     EXIT_INVALID_INPUT,
+    EXIT_NOT_FEASIBLE,
     EXIT_NOT_FOUND,
     EXIT_UNREACHABLE,
     cli,
@@ -159,3 +160,34 @@ def test_demo_runs_end_to_end() -> None:
     assert "Connection data: OLT" in result.output
     assert "Cancelled: removed drop" in result.output
     assert "of 1000 leads feasible" in result.output
+
+
+def test_spreadsheet_csv_with_semicolons_in_windows_1252(env, tmp_path: Path) -> None:
+    points = tmp_path / "leads.csv"
+    points.write_bytes("id;lat;lng\nJoão;-27,5954;-48,5480\n".encode("cp1252"))
+    result = run(["coverage", str(points), "--json"], env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["points"] == 1
+
+
+def test_a_thousands_separator_in_the_radius_is_refused(env) -> None:
+    result = run(["feasibility", "--lat", LAT, "--lng", LNG, "--radius", "1.000"], env)
+    assert result.exit_code == 2
+    assert "ambiguous" in result.output
+
+
+def test_not_feasible_has_its_own_exit_code(env) -> None:
+    result = run(
+        ["feasibility", "--lat", "-30.0", "--lng", "-51.2", "--radius", "100"], env
+    )
+    assert result.exit_code == EXIT_NOT_FEASIBLE
+
+
+def test_a_bad_config_file_is_one_line(env, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[ozmap]\nretries = "x"\nverify_tls = "no"\n', encoding="utf-8")
+    result = run(
+        ["feasibility", "--lat", LAT, "--lng", LNG, "--config", str(config)], env
+    )
+    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.output.count("\n") == 1

@@ -149,3 +149,32 @@ def test_coverage_refuses_malformed_points(small, bad) -> None:
     snapshot = connector_for(small).snapshot()
     with pytest.raises(InvalidInputError):
         snapshot.query(bad, 250)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"port": "9994"},
+        {"radius_m": "250"},
+        {"radius_m": float("nan")},
+        {"radius_m": -5},
+        {"retries": "x"},
+        {"verify_tls": "no"},
+        {"service_area": (1, 2)},
+        {"service_area": (10, -10, 0, 1)},
+        {"timeouts": {"total": True}},
+    ],
+    ids=str,
+)
+def test_wrong_settings_are_configuration_errors(options: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        Connector("http://127.0.0.1", TOKEN, **options)  # type: ignore[arg-type]
+
+
+def test_text_where_a_number_is_expected_is_invalid_input(small) -> None:
+    connector = connector_for(small)
+    with pytest.raises(InvalidInputError, match="latitude"):
+        connector.feasibility("-27,5945", "-48,548")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="client code"):
+        connector.cancel(123)  # type: ignore[arg-type]
+    assert small.admin.requests() == 0

@@ -14,6 +14,7 @@ from ozmap_connector import (
     HttpStatusError,
     InvalidInputError,
     NotFoundError,
+    TransportError,
     geo,
 )
 from ozmap_simulator import geo as sim_geo
@@ -243,7 +244,7 @@ def test_reserve_deploy_connection_cancel_with_awkward_codes(net, run_sim, code)
         splitter,
         2,
     )
-    assert sim.admin.requests() == 4
+    assert sim.admin.requests() == 5
     assert taken_ports(sim, splitter) == [1, 2]
 
     again = connector.reserve(code, box, LAT, LNG)
@@ -457,3 +458,87 @@ def test_connection_data_without_olt_chain_reports_it_absent(net, run_sim):
     data = connector.connection_data("DARK-1")
     assert data.olt is None and data.slot is None and data.pon is None
     assert data.splitter is not None
+
+
+# ---------------------------------------------------------------- found by a break test
+
+
+def test_reserve_and_change_box_refuse_a_draft_box(net, run_sim):
+    open_box = net.box(*sim_geo.destination(LAT, LNG, 0, 40), name="CTO open")
+    net.splitter(open_box)
+    draft = net.box(
+        *sim_geo.destination(LAT, LNG, 90, 40), name="CTO draft", draft=True
+    )
+    net.splitter(draft)
+    sim = run_sim(net)
+    connector = connector_for(sim)
+    with pytest.raises(ConflictError, match="draft"):
+        connector.reserve("DR-1", draft, LAT, LNG)
+    assert properties_with_code(sim, "DR-1") == []
+
+    connector.reserve("DR-2", open_box, LAT, LNG)
+    with pytest.raises(ConflictError, match="draft"):
+        connector.change_box("DR-2", draft)
+    assert connector.connection_data("DR-2").box["id"] == open_box
+
+
+def test_reserve_refuses_a_box_out_of_reach(net, run_sim):
+    box = net.box(*sim_geo.destination(LAT, LNG, 0, 40), name="CTO 1")
+    net.splitter(box)
+    sim = run_sim(net)
+    with pytest.raises(ConflictError, match="farther"):
+        connector_for(sim).reserve("FAR-1", box, -27.45, -48.50)
+    assert properties_with_code(sim, "FAR-1") == []
+
+
+def test_threads_reserving_one_code_make_one_property(net, run_sim):
+    boxes = []
+    for n in range(4):
+        box = net.box(*sim_geo.destination(LAT, LNG, 90 * n, 50), name=f"CTO {n}")
+        net.splitter(box)
+        boxes.append(box)
+    sim = run_sim(net, latency_ms=5)
+    connector = connector_for(sim)
+    outcomes: list[object] = []
+
+    def reserve(n: int) -> None:
+        try:
+            outcomes.append(connector.reserve("SAME-1", boxes[n % 4], LAT, LNG))
+        except ConflictError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=reserve, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert len(properties_with_code(sim, "SAME-1")) == 1
+    made = [o for o in outcomes if not isinstance(o, ConflictError)]
+    assert len({o.property_id for o in made}) == 1
+    assert_one_client_per_port(sim)
+
+
+def test_an_unreadable_answer_to_a_reservation_is_reconciled(net, run_sim):
+    box = net.box(*sim_geo.destination(LAT, LNG, 0, 40), name="CTO 1")
+    net.splitter(box)
+    sim = run_sim(net)
+    sim.admin.set_fault(kind="invalid_json", route="properties", method="POST", count=1)
+    reservation = connector_for(sim).reserve("BAD-JSON", box, LAT, LNG)
+    assert reservation.box_id == box
+    assert len(properties_with_code(sim, "BAD-JSON")) == 1
+
+
+def test_redeploy_with_new_onu_data_is_never_reported_done_when_lost(net, run_sim):
+    box = net.box(*sim_geo.destination(LAT, LNG, 0, 40), name="CTO 1")
+    net.splitter(box)
+    sim = run_sim(net)
+    connector = connector_for(sim, retries=0)
+    reservation = connector.reserve("ONU-1", box, LAT, LNG)
+    connector.deploy("ONU-1", onu_serial="OLD1")
+
+    sim.admin.set_fault(kind="close", route="ftth-clients/*", method="PATCH", count=5)
+    with pytest.raises((AmbiguousOutcomeError, TransportError)):
+        connector.deploy("ONU-1", onu_serial="NEW2")
+    client = sim.store.get("ftth-clients", reservation.client_id)
+    assert client["onu"]["serial_number"] == "OLD1"

@@ -883,7 +883,10 @@ response beast_transport::send(const request& req) {
                 attempt, out.reused ? ", reused connection)" : ", new connection)")));
         if (r.status >= 300 && r.status < 400)
             redirect(r, op);
-        if (!idempotent || !is_retryable_status(r.status) || attempt >= max_attempts)
+        // NOTE: a 429 says the server refused the request without acting on it, so
+        // even a POST may be sent again once Retry-After has passed.
+        const bool may_repeat = idempotent || r.status == 429;
+        if (!may_repeat || !is_retryable_status(r.status) || attempt >= max_attempts)
             return std::move(r);
 
         auto delay = next_delay(attempt);

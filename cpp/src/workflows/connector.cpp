@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -83,6 +85,34 @@ splitters_of(const std::map<std::string, std::vector<splitter_ports>>& grouped,
 bool has_code(const api::property& p, const std::string& code) {
     return p.client && trimmed(p.client->code) == code;
 }
+
+// Writes for one client code are serialised within the process, so that a double
+// click or two threads cannot both find "no reservation yet" and both create one.
+std::shared_ptr<std::mutex> lock_for(const std::string& key) {
+    static std::mutex registry_mutex;
+    static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+
+    const std::scoped_lock lock(registry_mutex);
+    auto& slot = registry[key];
+    auto held = slot.lock();
+    if (!held) {
+        held = std::make_shared<std::mutex>();
+        slot = held;
+    }
+    if (registry.size() > 1024)
+        std::erase_if(registry, [](const auto& item) { return item.second.expired(); });
+    return held;
+}
+
+class code_lock {
+public:
+    explicit code_lock(const std::string& key)
+        : mutex_(lock_for(key)), lock_(*mutex_) {}
+
+private:
+    std::shared_ptr<std::mutex> mutex_;
+    std::scoped_lock<std::mutex> lock_;
+};
 
 }  // namespace
 
@@ -162,6 +192,28 @@ struct connector::impl {
         r.drop_id = p.drop.value_or("");
         r.created = created;
         return r;
+    }
+
+    code_lock lock_code(const std::string& code) const {
+        return code_lock(api.base().str() + "\n" + code);
+    }
+
+    // The box a client is to be put in: it must exist, not be in project (draft), and
+    // lie within reach of the client's position.
+    api::box checked_box(const std::string& box_id, geo::point position) const {
+        auto box = api.get_box(box_id);
+        if (box.draft)
+            throw_error(error_kind::conflict,
+                        str("box ", box.name,
+                            " is in project (draft) and cannot take "
+                            "clients"));
+        const double d = geo::distance_m(position, box.position);
+        if (d > config.max_box_distance_m)
+            throw_error(error_kind::conflict,
+                        str("box ", box.name, " is ", static_cast<long long>(d),
+                            " m from the client, farther than the ",
+                            config.max_box_distance_m, " m a drop may run"));
+        return box;
     }
 
     // Free ports of the box in rule order, minus those already refused to us. Throws
@@ -340,6 +392,7 @@ reservation connector::reserve(const reserve_request& request) {
     const auto box_id = checked_id(request.box_id, "box");
     impl_->validate_customer(request.position);
     auto& api = impl_->api;
+    const auto held = impl_->lock_code(code);
 
     // Keyed by the client code: a second request finds the first one's result.
     for (const auto& existing : impl_->properties_of(code)) {
@@ -352,14 +405,13 @@ reservation connector::reserve(const reserve_request& request) {
                         existing.box.value_or("(none)"), "; change the box instead"));
     }
 
+    const auto box = impl_->checked_box(box_id, request.position);
     std::set<std::pair<std::string, int>> refused;
-    std::string project;
+    std::string project = box.project.value_or("");
     for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts);
          ++attempt) {
         const auto free = impl_->free_ports_of(box_id, refused, &project);
         const auto& port = free.front();
-        if (project.empty())
-            project = api.get_box(box_id).project.value_or("");
         if (project.empty())
             throw_error(error_kind::decode, str("box ", box_id, " names no project"));
 
@@ -384,7 +436,9 @@ reservation connector::reserve(const reserve_request& request) {
                 refused.insert({port.splitter_id, port.port});
                 continue;
             }
-            if (e.kind() != error_kind::ambiguous)
+            // An unreadable answer to a write leaves its outcome as unknown as a
+            // timeout does.
+            if (e.kind() != error_kind::ambiguous && e.kind() != error_kind::decode)
                 throw;
 
             // The property may exist: look the code up before anything else.
@@ -437,6 +491,7 @@ reservation connector::reserve(const reserve_request& request) {
 deployment connector::deploy(const deploy_request& request) {
     const auto code = checked_code(request.client_code);
     auto& api = impl_->api;
+    const auto held = impl_->lock_code(code);
     const auto property = impl_->one_property_of(code);
     const auto& client = *property.client;
 
@@ -456,10 +511,21 @@ deployment connector::deploy(const deploy_request& request) {
                                      request.mac.value_or(current.mac_address)};
     }
 
+    // After an unclear answer, the update counts only if everything it sent shows.
+    const auto applied = [&](const api::ftth_client& now) {
+        if (!now.implanted)
+            return false;
+        if (!update.onu)
+            return true;
+        const auto onu = now.onu.value_or(api::onu_info{});
+        return onu.user_pppoe == update.onu->user_pppoe.value_or("") &&
+               onu.serial_number == update.onu->serial_number.value_or("") &&
+               onu.mac_address == update.onu->mac_address.value_or("");
+    };
     try {
         api.update_client(client.id, update);
     } catch (const error& e) {
-        if (e.kind() != error_kind::ambiguous || !api.get_client(client.id).implanted)
+        if (e.kind() != error_kind::ambiguous || !applied(api.get_client(client.id)))
             throw;
     }
     impl_->logger.info(str("deploy ", code, ": implanted"));
@@ -469,6 +535,7 @@ deployment connector::deploy(const deploy_request& request) {
 cancel_report connector::cancel(const std::string& client_code) {
     const auto code = checked_code(client_code);
     auto& api = impl_->api;
+    const auto held = impl_->lock_code(code);
     cancel_report report;
     report.client_code = code;
 
@@ -527,9 +594,14 @@ reservation connector::change_box(const std::string& client_code,
     const auto code = checked_code(client_code);
     const auto box_id = checked_id(box_id_in, "box");
     auto& api = impl_->api;
+    const auto held = impl_->lock_code(code);
     const auto property = impl_->one_property_of(code);
     if (property.box == box_id)
         return impl::reservation_of(code, property, false);
+    if (!property.position)
+        throw_error(error_kind::conflict,
+                    str("the reservation of '", code, "' has no coordinates in OZmap"));
+    impl_->checked_box(box_id, *property.position);
 
     std::set<std::pair<std::string, int>> refused;
     for (int attempt = 0; attempt < std::max(1, impl_->config.reserve_attempts);

@@ -121,6 +121,7 @@ class Reservation:
     def splitter_id(self) -> str: ...
 
 class Deployment:
+    def __repr__(self) -> str: ...
     def to_dict(self) -> dict[str, typing.Any]:
         """
         The result as plain dicts, lists and numbers (JSON-ready).
@@ -133,6 +134,7 @@ class Deployment:
     def client_id(self) -> str: ...
 
 class CancelReport:
+    def __repr__(self) -> str: ...
     def to_dict(self) -> dict[str, typing.Any]:
         """
         The result as plain dicts, lists and numbers (JSON-ready).
@@ -200,6 +202,7 @@ class NetworkSnapshot:
     """
     @staticmethod
     def from_json(arg0: str) -> NetworkSnapshot: ...
+    def __repr__(self) -> str: ...
     def query(
         self,
         points: list[

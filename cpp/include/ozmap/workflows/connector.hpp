@@ -6,18 +6,23 @@
 //       is in the candidate boxes (one request per URL-sized batch, usually one).
 //   feasibility, local strategy: GET boxes near the point (paged, usually one page);
 //       the same splitters request.
-//   reserve: GET properties/client/{code}; GET splitters of the box; POST properties;
-//       GET the splitter to read the port back. A refused port repeats the last three
-//       with the next free port, a bounded number of times.
+//   reserve: GET properties/client/{code}; GET boxes/{id} (exists, not draft, within
+//       reach); GET splitters of the box; POST properties; GET the splitter to read
+//       the port back. A refused port repeats the last three with the next free port,
+//       a bounded number of times.
 //   deploy: GET properties/client/{code}; PATCH ftth-clients/{id} unless already done.
 //   cancel: GET properties/client/{code}; then per property DELETE cables/{drop},
 //       DELETE properties/{id}, DELETE ftth-clients/{client}; with no property left,
 //       GET ftth-clients by code and DELETE what remains.
-//   change box: GET properties/client/{code}; GET splitters of the new box; PATCH
-//       properties/{id}; GET properties/client/{code} to read the move back.
+//   change box: GET properties/client/{code}; GET boxes/{id}; GET splitters of the new
+//       box; PATCH properties/{id}; GET properties/client/{code} to read the move back.
 //   connection data: GET properties/client/{code}; GET boxes/{id}; GET splitters/{id};
 //       GET olts/{id}, slots/{id}, pons/{id} when the splitter names them.
 //   coverage snapshot: GET boxes (paged); GET service splitters (paged).
+//
+// Within one process, the writes for one client code (reserve, deploy, cancel, change
+// box) run one at a time. Across processes, callers serialise them per code themselves
+// (the Odoo addon locks the service record).
 #pragma once
 
 #include <ozmap/geo.hpp>
@@ -47,6 +52,8 @@ struct connector_config {
     http::options http;
     std::size_t page_size = 500;
     int reserve_attempts = 5;  // ports tried when other writers take them first
+    // A box farther than this from the client's position is refused: no drop that long.
+    double max_box_distance_m = 2'000.0;
 };
 
 struct reserve_request {
