@@ -542,3 +542,30 @@ def test_redeploy_with_new_onu_data_is_never_reported_done_when_lost(net, run_si
         connector.deploy("ONU-1", onu_serial="NEW2")
     client = sim.store.get("ftth-clients", reservation.client_id)
     assert client["onu"]["serial_number"] == "OLD1"
+
+
+@pytest.mark.slow
+def test_lifecycle_on_the_medium_network() -> None:
+    from ozmap_simulator import Simulator
+
+    from .conftest import TOKEN
+
+    with Simulator(size="medium", seed=1, token=TOKEN, port=0) as sim:
+        connector = connector_for(sim)
+        boxes = [b for b in sim.store.find("boxes", limit=400) if not b.get("draft")]
+        for box in boxes:
+            lat, lng = sim_geo.offset(box["lat"], box["lng"], 30.0, 30.0)
+            result = connector.feasibility(lat, lng, 250)
+            local = connector.feasibility(lat, lng, 250, strategy="local")
+            assert identical(result, local)
+            if result.viable:
+                break
+        assert result.viable
+
+        chosen = result.boxes[0]
+        reservation = connector.reserve("MED-1", chosen.id, lat, lng)
+        assert reservation.port == chosen.first_free.port
+        assert connector.connection_data("MED-1").box["id"] == chosen.id
+        assert connector.cancel("MED-1").found
+        again = connector.feasibility(lat, lng, 250)
+        assert again.boxes[0].free_ports == chosen.free_ports
