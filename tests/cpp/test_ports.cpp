@@ -9,7 +9,10 @@ using namespace ozmap::workflows;
 splitter_ports splitter(std::string id, std::string name, bool service,
                         std::vector<std::optional<std::string>> outputs,
                         std::vector<bool> blocked = {}) {
-    return {std::move(id), std::move(name), service, std::move(outputs),
+    std::vector<bool> occupied;
+    for (const auto& output : outputs)
+        occupied.push_back(output.has_value());
+    return {std::move(id), std::move(name), service, std::move(occupied),
             std::move(blocked)};
 }
 

@@ -49,7 +49,10 @@ std::string checked_id(std::string_view id, std::string_view what) {
 }
 
 splitter_ports ports_of(const api::splitter& s) {
-    splitter_ports ports{s.id, s.name, s.is_drop, s.outputs, {}};
+    splitter_ports ports{s.id, s.name, s.is_drop, {}, {}};
+    ports.occupied.reserve(s.outputs.size());
+    for (const auto& output : s.outputs)
+        ports.occupied.push_back(output.has_value());
     ports.blocked.reserve(s.ports.size());
     for (const auto& port : s.ports)
         ports.blocked.push_back(port.blocked);

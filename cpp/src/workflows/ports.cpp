@@ -93,8 +93,8 @@ std::vector<port_ref>
 free_ports_in_order(const std::vector<splitter_ports>& splitters) {
     std::vector<port_ref> free;
     for (const auto* splitter : service_order(splitters)) {
-        for (std::size_t i = 0; i < splitter->outputs.size(); ++i) {
-            if (!splitter->outputs[i] && !is_blocked(*splitter, i))
+        for (std::size_t i = 0; i < splitter->occupied.size(); ++i) {
+            if (!splitter->occupied[i] && !is_blocked(*splitter, i))
                 free.push_back({splitter->id, splitter->name, static_cast<int>(i + 1)});
         }
     }
@@ -116,8 +116,8 @@ box_assessment assess_box(bool draft, const std::vector<splitter_ports>& splitte
 
     bool any_empty_output = false;
     for (const auto* splitter : service)
-        for (const auto& output : splitter->outputs)
-            any_empty_output = any_empty_output || !output;
+        for (const bool occupied : splitter->occupied)
+            any_empty_output = any_empty_output || !occupied;
 
     const auto free = free_ports_in_order(splitters);
     result.free_ports = static_cast<int>(free.size());

@@ -13,9 +13,9 @@ namespace ozmap::workflows {
 struct splitter_ports {
     std::string id;
     std::string name;
-    bool is_service = false;                          // isDrop: may connect clients
-    std::vector<std::optional<std::string>> outputs;  // connectables.output
-    std::vector<bool> blocked;  // by position; a port past the end is not blocked
+    bool is_service = false;     // isDrop: may connect clients
+    std::vector<bool> occupied;  // per port: connectables.output holds a fiber
+    std::vector<bool> blocked;   // by position; a port past the end is not blocked
 };
 
 struct port_ref {
