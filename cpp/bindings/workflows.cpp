@@ -122,7 +122,9 @@ py::dict coverage_dict(const wf::coverage_answer& a) {
                     "box_id"_a = optional_text(a.box_id),
                     "box_name"_a = optional_text(a.box_name),
                     "distance_m"_a = a.distance_m, "free_ports"_a = a.free_ports,
-                    "feasible_boxes"_a = a.feasible_boxes);
+                    "feasible_boxes"_a = a.feasible_boxes,
+                    "error"_a = a.error.empty() ? py::object(py::none())
+                                                : py::object(py::str(a.error)));
 }
 
 using dict_type = py::typing::Dict<py::str, py::object>;
@@ -290,7 +292,20 @@ void register_results(py::module_& m) {
         .def_readonly("box_name", &wf::coverage_answer::box_name)
         .def_readonly("distance_m", &wf::coverage_answer::distance_m)
         .def_readonly("free_ports", &wf::coverage_answer::free_ports)
-        .def_readonly("feasible_boxes", &wf::coverage_answer::feasible_boxes);
+        .def_readonly("feasible_boxes", &wf::coverage_answer::feasible_boxes)
+        .def_property_readonly("error",
+                               [](const wf::coverage_answer& a) {
+                                   return a.error.empty()
+                                              ? std::optional<std::string>()
+                                              : std::optional<std::string>(a.error);
+                               })
+        .def("__repr__", [](const wf::coverage_answer& a) {
+            if (!a.error.empty())
+                return "CoverageAnswer(" + a.point_id + ", error)";
+            return "CoverageAnswer(" + a.point_id + ", " +
+                   (a.viable ? a.box_name.value_or("?") : std::string("not feasible")) +
+                   ")";
+        });
     add_to_dict(answer, coverage_dict);
 
     py::class_<wf::network_snapshot, std::shared_ptr<wf::network_snapshot>>(
@@ -309,14 +324,21 @@ void register_results(py::module_& m) {
             "query",
             [](const wf::network_snapshot& s,
                const py::typing::List<py::typing::Tuple<py::str, float, float>>& rows,
-               double radius_m) {
+               double radius_m,
+               std::optional<std::tuple<double, double, double, double>> area) {
                 const auto points = to_points(rows);
+                std::optional<geo::bounding_box> box;
+                if (area) {
+                    const auto [min_lat, max_lat, min_lng, max_lng] = *area;
+                    box = geo::bounding_box{min_lat, max_lat, min_lng, max_lng};
+                }
 
                 // Safe: the snapshot is immutable and points is a C++ copy.
                 py::gil_scoped_release release;
-                return s.query(points, radius_m);
+                return s.query(points, radius_m, box);
             },
-            py::arg("points"), py::arg("radius_m"))
+            py::arg("points"), py::arg("radius_m"),
+            py::arg("service_area") = py::none())
         .def("to_json", &wf::network_snapshot::to_json)
         .def_static("from_json", [](const std::string& text) {
             return std::make_shared<wf::network_snapshot>(

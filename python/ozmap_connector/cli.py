@@ -474,6 +474,7 @@ def write_answers(
                 "distance_m",
                 "free_ports",
                 "feasible_boxes",
+                "error",
             ]
         )
         for answer in answers:
@@ -489,6 +490,7 @@ def write_answers(
                     f"{answer.distance_m:.1f}",
                     answer.free_ports,
                     answer.feasible_boxes,
+                    answer.error or "",
                 ]
             )
 
@@ -543,25 +545,33 @@ def coverage(
     with Progress(disable=as_json or len(points) < 20_000, transient=True) as progress:
         task = progress.add_task("coverage", total=len(points))
         for batch in chunks(points, 10_000):
-            answers.extend(snapshot.query(batch, radius_m))
+            answers.extend(
+                snapshot.query(batch, radius_m, connector.settings.service_area)
+            )
             progress.advance(task, len(batch))
 
     if output:
         write_answers(output, answers, {p[0]: (p[1], p[2]) for p in points})
     viable = sum(1 for a in answers if a.viable)
+    invalid = [a for a in answers if a.error]
     summary = {
         "points": len(answers),
         "viable": viable,
+        "errors": len(invalid),
         "boxes_in_snapshot": snapshot.box_count,
     }
-    emit(
-        summary,
-        as_json,
-        lambda: click.echo(
+
+    def render() -> None:
+        click.echo(
             f"{viable} of {len(answers)} points feasible within {radius_m:g} m "
             f"({snapshot.box_count} feasible boxes in the network)"
-        ),
-    )
+        )
+        for answer in invalid[:5]:
+            click.echo(f"skipped: {answer.error}", err=True)
+        if len(invalid) > 5:
+            click.echo(f"skipped {len(invalid) - 5} more points", err=True)
+
+    emit(summary, as_json, render)
 
 
 @cli.command()

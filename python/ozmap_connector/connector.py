@@ -83,10 +83,16 @@ class Coverage:
     def viable_count(self) -> int:
         return sum(1 for answer in self.answers if answer.viable)
 
+    @property
+    def error_count(self) -> int:
+        """Points that could not be answered (bad coordinates); see each ``error``."""
+        return sum(1 for answer in self.answers if answer.error)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "points": len(self.answers),
             "viable": self.viable_count,
+            "errors": self.error_count,
             "answers": [answer.to_dict() for answer in self.answers],
         }
 
@@ -293,7 +299,8 @@ class Connector:
         radius = (
             self.settings.radius_m if radius_m is None else _number(radius_m, "radius")
         )
-        return Coverage(snapshot.query(rows, radius), snapshot)
+        answers = snapshot.query(rows, radius, self.settings.service_area)
+        return Coverage(answers, snapshot)
 
 
 def save_snapshot(snapshot: NetworkSnapshot, path: str | os.PathLike[str]) -> None:

@@ -136,14 +136,8 @@ def test_connector_works_in_a_forked_child(small) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [
-        [("p", "x", 1.0)],
-        [("p", 1.0)],
-        [(1, 2.0, 3.0)],
-        [("\ud800", 1.0, 2.0)],
-        [("p", 95.0, -48.0)],
-    ],
-    ids=["text-latitude", "two-fields", "number-id", "lone-surrogate", "out-of-range"],
+    [[("p", "x", 1.0)], [("p", 1.0)], [(1, 2.0, 3.0)], [("\ud800", 1.0, 2.0)]],
+    ids=["text-latitude", "two-fields", "number-id", "lone-surrogate"],
 )
 def test_coverage_refuses_malformed_points(small, bad) -> None:
     snapshot = connector_for(small).snapshot()
@@ -178,3 +172,23 @@ def test_text_where_a_number_is_expected_is_invalid_input(small) -> None:
     with pytest.raises(InvalidInputError, match="client code"):
         connector.cancel(123)  # type: ignore[arg-type]
     assert small.admin.requests() == 0
+
+
+def test_bad_coordinates_in_a_batch_are_answered_not_fatal(small) -> None:
+    connector = connector_for(small)
+    points = [
+        ("good", -27.5954, -48.5480),
+        ("range", 95.0, -48.0),
+        ("nan", float("nan"), -48.0),
+        ("null-island", 0.0, 0.0),
+        ("swapped", -48.5480, -27.5954),
+    ]
+    coverage = connector.coverage(points, 250)
+    errors = {answer.point_id: answer.error for answer in coverage.answers}
+    assert errors["good"] is None
+    assert "out of range" in errors["range"]
+    assert "finite" in errors["nan"]
+    assert "missing" in errors["null-island"]
+    assert "[lng, lat]" in errors["swapped"]
+    assert coverage.error_count == 4
+    assert coverage.to_dict()["errors"] == 4

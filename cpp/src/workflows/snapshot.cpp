@@ -57,17 +57,24 @@ network_snapshot::network_snapshot(std::vector<feasible_box> boxes,
 }
 
 std::vector<coverage_answer>
-network_snapshot::query(const std::vector<coverage_point>& points,
-                        double radius_m) const {
+network_snapshot::query(const std::vector<coverage_point>& points, double radius_m,
+                        const std::optional<geo::bounding_box>& area) const {
     geo::validate_radius(radius_m);
-    for (const auto& p : points)
-        geo::validate_point(p.position, detail::str("point ", p.id));
 
     std::vector<coverage_answer> answers(points.size());
     const auto answer_range = [&](std::size_t first, std::size_t last) {
         for (std::size_t i = first; i < last; ++i) {
             auto& answer = answers[i];
             answer.point_id = points[i].id;
+            try {
+                geo::validate_point(points[i].position, "point " + points[i].id);
+                if (area)
+                    geo::validate_in_area(points[i].position, *area,
+                                          "point " + points[i].id);
+            } catch (const error& e) {
+                answer.error = e.what();
+                continue;
+            }
             if (!index_)
                 continue;
 

@@ -177,6 +177,7 @@ class ConnectionData:
     def splitter(self) -> typing.Any: ...
 
 class CoverageAnswer:
+    def __repr__(self) -> str: ...
     def to_dict(self) -> dict[str, typing.Any]:
         """
         The result as plain dicts, lists and numbers (JSON-ready).
@@ -187,6 +188,8 @@ class CoverageAnswer:
     def box_name(self) -> str | None: ...
     @property
     def distance_m(self) -> float: ...
+    @property
+    def error(self) -> str | None: ...
     @property
     def feasible_boxes(self) -> int: ...
     @property
@@ -213,6 +216,13 @@ class NetworkSnapshot:
             ]
         ],
         radius_m: typing.SupportsFloat | typing.SupportsIndex,
+        service_area: tuple[
+            typing.SupportsFloat | typing.SupportsIndex,
+            typing.SupportsFloat | typing.SupportsIndex,
+            typing.SupportsFloat | typing.SupportsIndex,
+            typing.SupportsFloat | typing.SupportsIndex,
+        ]
+        | None = None,
     ) -> list[CoverageAnswer]: ...
     def to_json(self) -> str: ...
     @property

@@ -78,8 +78,11 @@ public:
     network_snapshot() = default;
     network_snapshot(std::vector<feasible_box> boxes, std::vector<refused_box> refused);
 
-    std::vector<coverage_answer> query(const std::vector<coverage_point>& points,
-                                       double radius_m) const;
+    // One answer per point, in order. A point with bad coordinates (or outside area,
+    // when given) gets its error in the answer instead of failing the whole batch.
+    std::vector<coverage_answer>
+    query(const std::vector<coverage_point>& points, double radius_m,
+          const std::optional<geo::bounding_box>& area = std::nullopt) const;
 
     const std::vector<feasible_box>& boxes() const noexcept { return boxes_; }
     const std::vector<refused_box>& refused() const noexcept { return refused_; }

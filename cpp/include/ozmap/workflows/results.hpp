@@ -92,6 +92,8 @@ struct coverage_answer {
     double distance_m = 0.0;
     int free_ports = 0;
     int feasible_boxes = 0;
+    // Why this point could not be answered (bad coordinates); empty when it was.
+    std::string error;
 };
 
 }  // namespace ozmap::workflows
