@@ -87,22 +87,10 @@ struct api_handle {
     log_bridge bridge;
     std::shared_ptr<api::client> client;
 
+    // Safe without the GIL: fn uses only the client and C++ copies of the arguments.
     template <typename Fn>
     auto call(Fn&& fn) {
-        bridge.sync_level();
-        struct flush_on_exit {
-            const log_bridge& bridge;
-            ~flush_on_exit() {
-                try {
-                    bridge.flush();
-                } catch (...) {
-                }
-            }
-        } flusher{bridge};
-
-        // Safe: fn uses only the client and C++ copies of the arguments.
-        py::gil_scoped_release release;
-        return fn(*client);
+        return without_gil(bridge, [&] { return fn(*client); });
     }
 };
 

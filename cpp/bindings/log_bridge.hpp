@@ -63,4 +63,24 @@ private:
     log::logger logger_;
 };
 
+// Convert, release, compute, reacquire, convert: runs fn without the GIL, then emits
+// the log records it made, even when it throws. fn must touch only C++ objects (the
+// caller converts the arguments before).
+template <typename Fn>
+auto without_gil(const log_bridge& bridge, Fn&& fn) {
+    bridge.sync_level();
+    struct flush_on_exit {
+        const log_bridge& bridge;
+        ~flush_on_exit() {
+            try {
+                bridge.flush();
+            } catch (...) {
+            }
+        }
+    } flusher{bridge};
+
+    const py::gil_scoped_release release;
+    return fn();
+}
+
 }  // namespace ozmap::bindings

@@ -20,25 +20,11 @@ struct connector_handle {
     log_bridge bridge;
     std::unique_ptr<wf::connector> core;
 
-    // Convert, release, compute, reacquire, convert: the call runs without the GIL and
-    // the log records it made are emitted afterwards, even when it throws.
+    // Safe without the GIL: fn touches only C++ objects owned by this handle and its
+    // arguments, which the caller converted before.
     template <typename Fn>
     auto call(Fn&& fn) {
-        bridge.sync_level();
-        struct flush_on_exit {
-            const log_bridge& bridge;
-            ~flush_on_exit() {
-                try {
-                    bridge.flush();
-                } catch (...) {
-                }
-            }
-        } flusher{bridge};
-
-        // Safe: fn touches only C++ objects owned by this handle and its arguments,
-        // which the caller converted before.
-        py::gil_scoped_release release;
-        return fn(*core);
+        return without_gil(bridge, [&] { return fn(*core); });
     }
 };
 
