@@ -146,11 +146,11 @@ class ResConfigSettings(models.TransientModel):
         settings = self._ozmap_form_settings()
         connector = backend._ozmap_build_connector(settings)
         try:
-            # TODO: use a dedicated "authenticated" check once the connector
-            # offers one; a feasibility call with a 1 m radius needs a valid
-            # token and changes nothing in OZmap. The connector refuses (0, 0)
-            # and any point outside Brazil before sending anything, so the
-            # probe uses a fixed point inside its service area.
+            # NOTE: a feasibility call with a 1 m radius (rather than a bare
+            # token check) proves the token and the endpoint the buttons use,
+            # and changes nothing in OZmap. The connector refuses (0, 0) and
+            # any point outside Brazil before sending anything, so the probe
+            # uses a fixed point inside its service area.
             backend._ozmap_call(
                 "test_connection",
                 "feasibility",
