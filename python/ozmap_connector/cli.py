@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, errors, geo
-from .config import resolve_settings
+from .config import parse_decimal, resolve_settings
 from .errors import OzmapError
 
 # Exit codes, documented in the README. click itself uses 2 for usage errors.
@@ -67,28 +66,20 @@ class ErrorHandlingGroup(click.Group):
 
 
 class Decimal(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
-    """A number that also accepts a comma as the decimal separator (``-27,5945``).
-
-    Only one comma and no dot is read as a decimal comma; anything else that is not a
-    plain number (``1,234.5``, ``1,2,3``) is refused rather than guessed.
-    """
+    """A number that also accepts a decimal comma (see config.parse_decimal)."""
 
     name = "number"
+    metres = False
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         if isinstance(value, float | int) and not isinstance(value, bool):
             return float(value)
-        text = str(value).strip()
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
         try:
-            return float(text)
-        except ValueError:
-            self.fail(
-                f"{value!r} is not a number (use -27.5945 or -27,5945)", param, ctx
-            )
+            return parse_decimal(str(value), metres=self.metres)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 DECIMAL = Decimal()
@@ -98,19 +89,7 @@ class Metres(Decimal):
     """Metres: "1.000" or "1,000" may mean one or a thousand, so both are refused."""
 
     name = "metres"
-
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> float:
-        text = str(value).strip()
-        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
-            self.fail(
-                f"{value!r} is ambiguous: write the metres without a thousands "
-                "separator (1000)",
-                param,
-                ctx,
-            )
-        return super().convert(value, param, ctx)
+    metres = True
 
 
 METRES = Metres()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -170,18 +171,46 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return table
 
 
+def parse_decimal(text: str, *, metres: bool = False) -> float:
+    """A number as people type it in Brazil: ``-27,5945`` reads as ``-27.5945``.
+
+    Only one comma and no dot is a decimal comma; anything else that is not a plain
+    number is refused rather than guessed. For metres, ``1.000`` and ``1,000`` may mean
+    one or a thousand, so they are refused too. Raises ValueError with the reason.
+    """
+    text = text.strip()
+    if metres and re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        raise ValueError(
+            f"{text!r} is ambiguous: write the metres without a thousands separator "
+            "(1000)"
+        )
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a number (use -27.5945 or -27,5945)"
+        ) from None
+
+
 def _number(value: Any, name: str, kind: type) -> Any:
     if isinstance(value, bool):
         raise ConfigurationError(f"{name} must be a number, got {value!r}")
     if isinstance(value, int | float):
         return kind(value)
     text = str(value).strip()
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigurationError(
+                f"{name} must be a whole number, got {value!r}"
+            ) from None
     try:
-        return kind(text)
-    except ValueError:
-        if kind is float and text.count(",") == 1 and "." not in text:
-            return kind(text.replace(",", "."))
-        raise ConfigurationError(f"{name} must be a number, got {value!r}") from None
+        return parse_decimal(text, metres=name == "radius")
+    except ValueError as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 
 
 def resolve_settings(

@@ -45,6 +45,18 @@ def test_precedence_arguments_then_environment_then_file(tmp_path: Path) -> None
     assert settings.radius_m == 300.5
 
 
+def test_a_thousands_separator_in_the_radius_variable_is_refused(
+    tmp_path: Path,
+) -> None:
+    environ = {
+        "OZMAP_URL": "https://x.example",
+        "OZMAP_TOKEN": "t",
+        "OZMAP_RADIUS": "1.000",
+    }
+    with pytest.raises(ConfigurationError, match="ambiguous"):
+        resolve_settings({}, environ=environ, config_file=tmp_path / "none.toml")
+
+
 @pytest.mark.parametrize(
     ("arguments", "fragment"),
     [

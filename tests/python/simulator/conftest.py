@@ -172,3 +172,30 @@ def make_api():
     yield make
     for client in made:
         client.close()
+
+
+@pytest.fixture
+def reserve_anywhere():
+    """reserve_anywhere(sim, api, code): a property with auto_connect on any box that
+    still has a free service port; returns (status, body)."""
+
+    def reserve(sim, api, code):
+        box = sim.store.find(
+            "boxes",
+            '"id" IN (SELECT "parent" FROM splitters '
+            'WHERE "isDrop" = 1 AND "_free" > 0)',
+            limit=1,
+        )[0]
+        return api.post(
+            "properties",
+            {
+                "project": box["project"],
+                "box": box["id"],
+                "lat": box["lat"],
+                "lng": box["lng"],
+                "client": {"code": code},
+                "auto_connect": True,
+            },
+        )
+
+    return reserve

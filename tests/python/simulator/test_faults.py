@@ -37,25 +37,6 @@ def _split(data: bytes) -> tuple[bytes, dict, bytes]:
     return lines[0].encode(), headers, body
 
 
-def _reserve(sim, api, code):
-    box = sim.store.find(
-        "boxes",
-        '"id" IN (SELECT "parent" FROM splitters WHERE "isDrop" = 1 AND "_free" > 0)',
-        limit=1,
-    )[0]
-    return api.post(
-        "properties",
-        {
-            "project": box["project"],
-            "box": box["id"],
-            "lat": box["lat"],
-            "lng": box["lng"],
-            "client": {"code": code},
-            "auto_connect": True,
-        },
-    )
-
-
 def test_status_fault_fires_once_for_its_method_only(small, api):
     small.admin.set_fault(
         kind="status", status=503, route="boxes", method="GET", count=1
@@ -186,46 +167,50 @@ def test_slow_drip_delivers_everything_slowly(small):
     assert elapsed >= (len(data) // 64 - 1) * 0.02
 
 
-def test_close_before_the_request_runs_stores_nothing(small, api):
+def test_close_before_the_request_runs_stores_nothing(small, api, reserve_anywhere):
     small.admin.set_fault(kind="close", route="properties", method="POST", count=1)
     before = small.store.count("properties")
 
     with pytest.raises((ConnectionError, http.client.HTTPException)):
-        _reserve(small, api, "CLOSE-1")
+        reserve_anywhere(small, api, "CLOSE-1")
 
     assert small.store.count("properties") == before
 
 
-def test_hang_times_the_client_out_and_stores_nothing(small, make_api):
+def test_hang_times_the_client_out_and_stores_nothing(
+    small, make_api, reserve_anywhere
+):
     small.admin.set_fault(kind="hang", route="properties", method="POST", count=1)
     client = make_api(small.base_url, timeout=0.3)
     before = small.store.count("properties")
 
     with pytest.raises(TimeoutError):
-        _reserve(small, client, "HANG-1")
+        reserve_anywhere(small, client, "HANG-1")
 
     assert small.store.count("properties") == before
 
 
-def test_commit_then_drop_leaves_the_property_stored(small, api):
+def test_commit_then_drop_leaves_the_property_stored(small, api, reserve_anywhere):
     small.admin.set_fault(kind="drop", route="properties", method="POST", count=1)
 
     with pytest.raises((ConnectionError, http.client.HTTPException)):
-        _reserve(small, api, "AMBIGUOUS-1")
+        reserve_anywhere(small, api, "AMBIGUOUS-1")
 
     status, found = api.get("properties/client/AMBIGUOUS-1")
     assert status == 200 and len(found) == 1
     assert found[0]["connections"]
 
 
-def test_commit_then_delay_times_out_after_storing(small, make_api, api):
+def test_commit_then_delay_times_out_after_storing(
+    small, make_api, api, reserve_anywhere
+):
     small.admin.set_fault(
         kind="delay", delay_ms=1500, route="properties", method="POST", count=1
     )
     slow = make_api(small.base_url, timeout=0.3)
 
     with pytest.raises(TimeoutError):
-        _reserve(small, slow, "AMBIGUOUS-2")
+        reserve_anywhere(small, slow, "AMBIGUOUS-2")
 
     assert len(api.get("properties/client/AMBIGUOUS-2")[1]) == 1
 
@@ -292,9 +277,9 @@ def test_admin_http_endpoint(small, api):
     assert api.get("/__sim__/other")[0] == 404
 
 
-def test_admin_reset_restores_the_network(small, api):
+def test_admin_reset_restores_the_network(small, api, reserve_anywhere):
     before = small.store.count("properties")
-    status, _ = _reserve(small, api, "RESET-1")
+    status, _ = reserve_anywhere(small, api, "RESET-1")
     assert status == 201
     small.admin.set_fault(kind="html", route="olts")
 

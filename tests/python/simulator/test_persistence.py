@@ -5,29 +5,12 @@ import pytest
 from ozmap_simulator import NetworkBuilder, Simulator
 
 
-def _reserve(sim, api, code):
-    box = sim.store.find(
-        "boxes",
-        '"id" IN (SELECT "parent" FROM splitters WHERE "isDrop" = 1 AND "_free" > 0)',
-        limit=1,
-    )[0]
-    return api.post(
-        "properties",
-        {
-            "project": box["project"],
-            "box": box["id"],
-            "lat": box["lat"],
-            "lng": box["lng"],
-            "client": {"code": code},
-            "auto_connect": True,
-        },
-    )
-
-
-def test_state_survives_a_restart(tmp_path, cache_dir, make_api):
+def test_state_survives_a_restart(tmp_path, cache_dir, make_api, reserve_anywhere):
     db = tmp_path / "state.sqlite"
     with Simulator(size="small", seed=1, db=db, cache_dir=cache_dir, token="t") as sim:
-        status, prop = _reserve(sim, make_api(sim.base_url, token="t"), "KEEP-1")
+        status, prop = reserve_anywhere(
+            sim, make_api(sim.base_url, token="t"), "KEEP-1"
+        )
         assert status == 201
 
     with Simulator(size="small", seed=1, db=db, cache_dir=cache_dir, token="t") as sim:
@@ -45,13 +28,13 @@ def test_state_survives_a_restart(tmp_path, cache_dir, make_api):
         assert sim.store.get("properties", prop["id"]) is None
 
 
-def test_custom_network_in_a_file(tmp_path, make_api):
+def test_custom_network_in_a_file(tmp_path, make_api, reserve_anywhere):
     net = NetworkBuilder()
     box = net.box(net.lat, net.lng)
     net.splitter(box)
     db = tmp_path / "custom.sqlite"
     with Simulator(network=net, db=db, token="t") as sim:
-        assert _reserve(sim, make_api(sim.base_url, token="t"), "C-1")[0] == 201
+        assert reserve_anywhere(sim, make_api(sim.base_url, token="t"), "C-1")[0] == 201
     with Simulator(network=net, db=db, token="t") as sim:
         assert sim.store.count("properties") == 1
 
